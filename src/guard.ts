@@ -1,0 +1,136 @@
+import type { CastConfig } from './config/schema.js';
+import type { CastErrorCode, GuardDenial, SessionRef } from './decision.js';
+import type { LaunchPlan } from './launch-plan.js';
+import type { NormalizedRequest } from './request.js';
+import type { CastStores } from './stores/types.js';
+
+/**
+ * A guard's name. The built-in names autocomplete; custom guards may use any other string.
+ *
+ * @example
+ * ```ts
+ * import type { GuardName } from 'castgate';
+ * const name: GuardName = 'businessHours';
+ * ```
+ */
+export type GuardName =
+  | 'expiry'
+  | 'referrer'
+  | 'authentication'
+  | 'parameters'
+  | 'captcha'
+  | 'resume'
+  | 'rateLimit'
+  | 'quota'
+  | 'provision'
+  | (string & {});
+
+/**
+ * Gives back what a guard took (a rate-limit slot, a quota unit). Called by the pipeline, newest
+ * first, when a later guard denies or fails. Must be idempotent.
+ */
+export type GiveBack = () => Promise<void>;
+
+/**
+ * What the pipeline hands every guard: the parsed config, the normalised request, the one instant
+ * of the decision, the stores, what earlier guards established for the launch plan, and an
+ * `AbortSignal` that is aborted when the guard's time (`storeTimeoutMs`) is up.
+ *
+ * @example
+ * ```ts
+ * import type { GuardContext } from 'castgate';
+ * const isWeekend = (ctx: GuardContext) => [0, 6].includes(ctx.now.getUTCDay());
+ * ```
+ */
+export interface GuardContext {
+  readonly config: CastConfig;
+  readonly request: NormalizedRequest;
+  readonly now: Date;
+  readonly nowMs: number;
+  readonly stores: CastStores;
+  readonly launch: Readonly<Partial<LaunchPlan>>;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A guard's answer: `pass` (optionally adding to the launch plan and saying how to give back what it
+ * took), `skip` (nothing to check), `deny` with a code, or `finish` (the decision is made: a session
+ * was created or resumed).
+ *
+ * @example
+ * ```ts
+ * import { deny, pass, type GuardVerdict } from 'castgate';
+ * const verdict: GuardVerdict = Math.random() > 0.5 ? pass() : deny('invalid_request');
+ * ```
+ */
+export type GuardVerdict =
+  | { readonly verdict: 'pass'; readonly launch?: Partial<LaunchPlan>; readonly giveBack?: GiveBack; readonly note?: string }
+  | { readonly verdict: 'skip' }
+  | { readonly verdict: 'deny'; readonly error: GuardDenial; readonly note?: string }
+  | { readonly verdict: 'finish'; readonly outcome: 'created' | 'resumed'; readonly session: SessionRef; readonly launch?: Partial<LaunchPlan> };
+
+/**
+ * One step of the pipeline: a name and a `check` over the context. The pipeline, not the guard,
+ * handles time-outs, failures (a throwing or timed-out `check` becomes `unavailableCode`), tracing
+ * and giving back.
+ *
+ * @example
+ * ```ts
+ * import { createCastEvaluator, defaultGuards, deny, pass, type Guard } from 'castgate';
+ * const weekdaysOnly: Guard = {
+ *   name: 'weekdaysOnly',
+ *   check: ({ now }) => ([0, 6].includes(now.getUTCDay()) ? deny('invalid_request') : pass()),
+ * };
+ * const evaluate = createCastEvaluator({ guards: [weekdaysOnly, ...defaultGuards] });
+ * ```
+ */
+export interface Guard {
+  readonly name: GuardName;
+  /** The code used when `check` throws or times out. @defaultValue `'store_unavailable'` */
+  readonly unavailableCode?: CastErrorCode;
+  check(ctx: GuardContext): GuardVerdict | Promise<GuardVerdict>;
+}
+
+const passVerdict: GuardVerdict = Object.freeze({ verdict: 'pass' });
+const skipVerdict: GuardVerdict = Object.freeze({ verdict: 'skip' });
+
+/**
+ * A `pass` verdict, optionally with launch-plan facts, a give-back and a trace note.
+ *
+ * @example
+ * ```ts
+ * import { pass } from 'castgate';
+ * pass({ launch: { dockerNetwork: 'kiosk' } });
+ * ```
+ */
+export function pass(extra?: { launch?: Partial<LaunchPlan>; giveBack?: GiveBack; note?: string }): GuardVerdict {
+  return extra === undefined ? passVerdict : { verdict: 'pass', ...extra };
+}
+
+/**
+ * A `skip` verdict: the guard had nothing to check.
+ *
+ * @example
+ * ```ts
+ * import { skip } from 'castgate';
+ * skip();
+ * ```
+ */
+export function skip(): GuardVerdict {
+  return skipVerdict;
+}
+
+/**
+ * A `deny` verdict with a code and the code's own fields.
+ *
+ * @example
+ * ```ts
+ * import { deny } from 'castgate';
+ * deny('invalid_parameter', { parameter: 'file' });
+ * ```
+ */
+export function deny(code: CastErrorCode, extra?: { retryAfterSeconds?: number; parameter?: string; note?: string }): GuardVerdict {
+  if (extra === undefined) return { verdict: 'deny', error: { code } };
+  const { note, ...fields } = extra;
+  return note === undefined ? { verdict: 'deny', error: { code, ...fields } } : { verdict: 'deny', error: { code, ...fields }, note };
+}
