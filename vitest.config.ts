@@ -1,10 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Examples and README snippets import the package by name; tests run them against the source.
+    alias: [
+      { find: /^castgate\/redis$/u, replacement: fileURLToPath(new URL('./src/redis/index.ts', import.meta.url)) },
+      { find: /^castgate$/u, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['test/package/**', 'node_modules/**'],
     testTimeout: 20_000,
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });

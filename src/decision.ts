@@ -121,6 +121,8 @@ export interface GuardDenial {
   readonly code: CastErrorCode;
   readonly retryAfterSeconds?: number;
   readonly parameter?: string;
+  /** A default message for this denial; the evaluator option `messages` still wins. Never raw input. */
+  readonly message?: string;
 }
 
 /**

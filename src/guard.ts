@@ -129,7 +129,10 @@ export function skip(): GuardVerdict {
  * deny('invalid_parameter', { parameter: 'file' });
  * ```
  */
-export function deny(code: CastErrorCode, extra?: { retryAfterSeconds?: number; parameter?: string; note?: string }): GuardVerdict {
+export function deny(
+  code: CastErrorCode,
+  extra?: { retryAfterSeconds?: number; parameter?: string; message?: string; note?: string },
+): GuardVerdict {
   if (extra === undefined) return { verdict: 'deny', error: { code } };
   const { note, ...fields } = extra;
   return note === undefined ? { verdict: 'deny', error: { code, ...fields } } : { verdict: 'deny', error: { code, ...fields }, note };

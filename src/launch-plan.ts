@@ -103,7 +103,6 @@ export interface LaunchUser {
  * ```
  */
 export interface LaunchPlan {
-  readonly configKey: string;
   readonly imageId: string;
   readonly env: Readonly<Record<string, string>>;
   readonly dockerNetwork?: string;

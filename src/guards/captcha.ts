@@ -1,0 +1,53 @@
+import { isPlausibleCaptchaToken } from '../captcha/token.js';
+import { deny, pass, skip, type Guard } from '../guard.js';
+import { rateLimitKeyOf, retryAfterSecondsOf } from './rate-limit.js';
+
+/** The longest token the guard passes on to a verifier (each verifier has its own, smaller, cap). */
+export const maxCaptchaTokenLength = 8192;
+
+/**
+ * For an anonymous request to a config with `requireCaptcha`: no token → `captcha_required`; a token
+ * that is too long or not printable ASCII → `captcha_failed` without any provider call; a client
+ * whose rate-limit bucket is already full → `rate_limited` before the provider is called (a
+ * read-only peek); the verifier says no → `captcha_failed`; the verifier fails or times out →
+ * `captcha_unavailable` (fail closed). Signed-in users are not asked.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, recaptchaVerifier } from 'castgate';
+ * const stores = { ...createMemoryStores(), captcha: recaptchaVerifier({ secret: process.env.RECAPTCHA_SECRET ?? '' }) };
+ * ```
+ */
+export const captchaGuard: Guard = {
+  name: 'captcha',
+  unavailableCode: 'captcha_unavailable',
+  async check({ config, request, stores, nowMs, signal }) {
+    if (!config.requireCaptcha || request.user !== null) return skip();
+    const token = request.captchaToken;
+    if (token === undefined || token === null || token === '') return deny('captcha_required');
+    if (typeof token !== 'string' || !isPlausibleCaptchaToken(token, maxCaptchaTokenLength)) return deny('captcha_failed');
+    const limit = config.ipRateLimit;
+    if (limit !== undefined) {
+      let peeked: { full: boolean; retryAfterMs: number };
+      try {
+        peeked = await stores.rateLimit.peek({
+          key: rateLimitKeyOf(config, request),
+          limit: limit.sessions,
+          windowMs: limit.withinSeconds * 1000,
+          nowMs,
+          signal,
+        });
+      } catch {
+        return deny('store_unavailable', { note: 'rate-limit store failed during the peek' });
+      }
+      if (peeked.full) {
+        return deny('rate_limited', { retryAfterSeconds: retryAfterSecondsOf(peeked.retryAfterMs, limit.withinSeconds) });
+      }
+    }
+    const verifier = stores.captcha;
+    if (verifier === undefined) throw new TypeError('castgate: requireCaptcha needs stores.captcha');
+    const result = await verifier.verify({ token, remoteIp: request.ip, signal });
+    if (result.success !== true) return deny('captcha_failed', result.reason === undefined ? undefined : { note: result.reason });
+    return pass();
+  },
+};

@@ -1,0 +1,20 @@
+import { compareAsc } from 'date-fns';
+import { deny, pass, skip, type Guard } from '../guard.js';
+
+/**
+ * Denies a link whose `validUntil` is reached (`now >= validUntil`, compared as instants) with
+ * `link_expired` (410). Skips configs without `validUntil`.
+ *
+ * @example
+ * ```ts
+ * import { createCastEvaluator, defaultGuards, expiryGuard } from 'castgate';
+ * const neverExpires = createCastEvaluator({ guards: defaultGuards.filter((guard) => guard !== expiryGuard) });
+ * ```
+ */
+export const expiryGuard: Guard = {
+  name: 'expiry',
+  check({ config, now }) {
+    if (config.validUntil === undefined) return skip();
+    return compareAsc(now, config.validUntil) >= 0 ? deny('link_expired') : pass();
+  },
+};

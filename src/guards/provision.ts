@@ -1,0 +1,28 @@
+import { buildLaunchPlan } from '../build-launch-plan.js';
+import type { Guard } from '../guard.js';
+
+/**
+ * Always last: builds the launch plan and asks the `SessionProvisioner` to start the session (and,
+ * for an anonymous request, to create a new user in All Users plus `anonymousGroupId`). Nothing is
+ * created for a denied request. A provisioner that fails or times out gives `provision_failed` (502)
+ * and the pipeline gives back the quota unit and the rate-limit slot taken for it.
+ *
+ * @example
+ * ```ts
+ * import { createCastEvaluator, defaultGuards, provisionGuard } from 'castgate';
+ * // a dry run: every check, nothing started
+ * const dryRun = createCastEvaluator({ guards: defaultGuards.filter((guard) => guard !== provisionGuard) });
+ * ```
+ */
+export const provisionGuard: Guard = {
+  name: 'provision',
+  unavailableCode: 'provision_failed',
+  async check({ config, request, stores, launch, signal }) {
+    const plan = buildLaunchPlan(config, request, launch);
+    const session = await stores.sessions.provision({ configKey: config.key, plan, signal });
+    if (typeof session !== 'object' || typeof session.id !== 'string' || typeof session.userId !== 'string') {
+      throw new TypeError('castgate: SessionProvisioner.provision must resolve to { id, userId }');
+    }
+    return { verdict: 'finish', outcome: 'created', session: { id: session.id, userId: session.userId }, launch: plan };
+  },
+};

@@ -1,0 +1,28 @@
+import { deny, pass, skip, type Guard } from '../guard.js';
+
+/**
+ * With `sessionsRemaining` set, serves a session only while the config's counter is above zero and
+ * takes one unit atomically, else `quota_exhausted` (429). Never negative, never oversold; the unit
+ * is given back when provisioning fails.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, parseCastConfig } from 'castgate';
+ * const config = parseCastConfig({ name: 'Launch day', key: 'launch-0123456789abcdef', imageId: 'desktop',
+ *   allowAnonymous: true, sessionsRemaining: 100 });
+ * const stores = createMemoryStores();
+ * await stores.quota.setRemaining(config.key, 250); // an admin tops it up
+ * ```
+ */
+export const quotaGuard: Guard = {
+  name: 'quota',
+  async check({ config, stores, signal }) {
+    const initial = config.sessionsRemaining;
+    if (initial === undefined) return skip();
+    const configKey = config.key;
+    const taken = await stores.quota.take({ configKey, initial, signal });
+    if (!taken.ok) return deny('quota_exhausted');
+    const { reservation } = taken;
+    return pass({ giveBack: () => stores.quota.giveBack({ configKey, reservation }) });
+  },
+};

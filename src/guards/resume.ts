@@ -1,0 +1,33 @@
+import { buildLaunchPlan } from '../build-launch-plan.js';
+import { pass, skip, type Guard } from '../guard.js';
+
+/**
+ * With `allowResume` (the default) and a signed-in user who already has a running session for this
+ * config, finishes the decision as `resumed`: no quota or rate-limit slot is taken. With a dynamic
+ * `kasm_url`, the plan's `openInNewTab` says to open it in a new tab of the resumed session.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, evaluateCast, parseCastConfig } from 'castgate';
+ * const config = parseCastConfig({ name: 'Desk', key: 'desk-0123456789abcdef', imageId: 'desktop' });
+ * const stores = createMemoryStores();
+ * const first = await evaluateCast(config, { ip: '192.0.2.1', user: { id: 'u-1' } }, stores);  // created
+ * const again = await evaluateCast(config, { ip: '192.0.2.1', user: { id: 'u-1' } }, stores);  // resumed
+ * ```
+ */
+export const resumeGuard: Guard = {
+  name: 'resume',
+  async check({ config, request, stores, launch, signal }) {
+    const { user } = request;
+    if (!config.allowResume || user === null) return skip();
+    const running = await stores.sessions.findRunning({ configKey: config.key, userId: user.id, signal });
+    if (running === null) return pass();
+    const dynamicUrl = config.dynamicKasmUrl ? launch.env?.KASM_URL : undefined;
+    return {
+      verdict: 'finish',
+      outcome: 'resumed',
+      session: { id: running.id, userId: running.userId },
+      launch: buildLaunchPlan(config, request, launch, dynamicUrl),
+    };
+  },
+};

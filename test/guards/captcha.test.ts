@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateCast } from '../../src/evaluate.js';
+import type { CaptchaResult, CaptchaVerifier } from '../../src/stores/types.js';
+import { config, stores, t0 } from '../helpers/cast.js';
+
+/** A verifier that answers as told and counts its calls (the real providers are tested in test/captcha). */
+function verifier(answer: CaptchaResult | Error | 'hang'): CaptchaVerifier & { calls: { token: string; remoteIp: string }[] } {
+  const calls: { token: string; remoteIp: string }[] = [];
+  return {
+    calls,
+    verify({ token, remoteIp }) {
+      calls.push({ token, remoteIp });
+      if (answer === 'hang') return new Promise(() => undefined);
+      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+    },
+  };
+}
+
+describe('captcha guard', () => {
+  const cfg = config({ requireCaptcha: true, ipRateLimit: { sessions: 1, withinSeconds: 60 } });
+
+  it('asks anonymous requests for a token: captcha_required (403) without one', async () => {
+    const captcha = verifier({ success: true });
+    for (const captchaToken of [undefined, null, '']) {
+      const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken, now: t0 }, stores({ captcha }));
+      expect(d.error).toMatchObject({ code: 'captcha_required', status: 403 });
+    }
+    expect(captcha.calls).toEqual([]);
+  });
+
+  it('passes a token the verifier accepts, sending the canonical client address', async () => {
+    const captcha = verifier({ success: true });
+    const d = await evaluateCast(cfg, { ip: '::ffff:192.0.2.1', captchaToken: 'tok-123', now: t0 }, stores({ captcha }));
+    expect(d.allowed).toBe(true);
+    expect(captcha.calls).toEqual([{ token: 'tok-123', remoteIp: '192.0.2.1' }]);
+  });
+
+  it('refuses with captcha_failed ("reCAPTCHA Failed") when the verifier says no', async () => {
+    const captcha = verifier({ success: false, errorCodes: ['timeout-or-duplicate'], reason: 'token expired or already used' });
+    const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha }));
+    expect(d.error).toEqual({ code: 'captcha_failed', status: 403, message: 'reCAPTCHA Failed' });
+  });
+
+  it.each([
+    ['a 10 KB token', 'a'.repeat(10_240)],
+    ['a token with CR LF', 'abc\r\ndef'],
+    ['a non-ASCII token', 'tök'],
+    ['an array token', ['a', 'b']],
+    ['a numeric token', 42],
+  ])('refuses %s with captcha_failed without calling the provider (THREATS 3.7)', async (_, captchaToken) => {
+    const captcha = verifier({ success: true });
+    const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: captchaToken as string, now: t0 }, stores({ captcha }));
+    expect(d.error?.code).toBe('captcha_failed');
+    expect(captcha.calls).toEqual([]);
+  });
+
+  it('fails closed with captcha_unavailable (503) when the verifier rejects or hangs (THREATS 3.5)', async () => {
+    const down = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: verifier(new Error('ECONNRESET')) }));
+    expect(down.error).toMatchObject({ code: 'captcha_unavailable', status: 503 });
+    const hung = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: verifier('hang') }), { storeTimeoutMs: 20 });
+    expect(hung.error?.code).toBe('captcha_unavailable');
+  });
+
+  it('refuses a client whose bucket is full before calling the provider (THREATS 3.10)', async () => {
+    const captcha = verifier({ success: true });
+    const s = stores({ captcha });
+    expect((await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, s)).allowed).toBe(true);
+    for (let i = 0; i < 1000; i++) {
+      const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, s);
+      expect(d.error).toMatchObject({ code: 'rate_limited', retryAfterSeconds: 60 });
+    }
+    expect(captcha.calls).toHaveLength(1);
+  });
+
+  it('does not ask signed-in users (THREATS 3.11)', async () => {
+    const captcha = verifier({ success: false });
+    const d = await evaluateCast(cfg, { ip: '192.0.2.1', user: { id: 'u-1' }, now: t0 }, stores({ captcha }));
+    expect(d.allowed).toBe(true);
+    expect(captcha.calls).toEqual([]);
+  });
+
+  it('never puts the token into the message, trace or redirect (THREATS 3.9)', async () => {
+    const withErrorUrl = config({ requireCaptcha: true, errorUrl: 'https://portal.example/err' });
+    const d = await evaluateCast(withErrorUrl, { ip: '192.0.2.1', captchaToken: 'SECRET-TOKEN-123', now: t0 }, stores({ captcha: verifier({ success: false }) }));
+    expect(JSON.stringify(d)).not.toContain('SECRET-TOKEN-123');
+  });
+});
