@@ -2,9 +2,6 @@ import { isPlausibleCaptchaToken } from '../captcha/token.js';
 import { deny, pass, skip, type Guard } from '../guard.js';
 import { rateLimitKeyOf, retryAfterSecondsOf } from './rate-limit.js';
 
-/** The longest token the guard passes on to a verifier (each verifier has its own, smaller, cap). */
-export const maxCaptchaTokenLength = 8192;
-
 /**
  * For an anonymous request to a config with `requireCaptcha`: no token → `captcha_required`; a token
  * that is too long or not printable ASCII → `captcha_failed` without any provider call; a client
@@ -25,7 +22,7 @@ export const captchaGuard: Guard = {
     if (!config.requireCaptcha || request.user !== null) return skip();
     const token = request.captchaToken;
     if (token === undefined || token === null || token === '') return deny('captcha_required');
-    if (typeof token !== 'string' || !isPlausibleCaptchaToken(token, maxCaptchaTokenLength)) return deny('captcha_failed');
+    if (typeof token !== 'string' || !isPlausibleCaptchaToken(token)) return deny('captcha_failed');
     const limit = config.ipRateLimit;
     if (limit !== undefined) {
       let peeked: { full: boolean; retryAfterMs: number };

@@ -1,0 +1,69 @@
+// The public surface of castgate: named re-exports only, nothing is defined here.
+
+export { evaluateCast, createCastEvaluator } from './evaluate.js';
+export type { CastEvaluator, CastEvaluatorOptions, EvaluateCastOptions } from './evaluate.js';
+
+export { defaultGuards } from './guards/index.js';
+export {
+  authenticationGuard,
+  captchaGuard,
+  expiryGuard,
+  parametersGuard,
+  provisionGuard,
+  quotaGuard,
+  rateLimitGuard,
+  referrerGuard,
+  resumeGuard,
+} from './guards/index.js';
+export { deny, pass, skip } from './guard.js';
+export type { GiveBack, Guard, GuardContext, GuardName, GuardVerdict } from './guard.js';
+
+export { castErrorCodes, castErrorMessages, castErrorStatus } from './decision.js';
+export type { CastDecision, CastError, CastErrorCode, GuardDenial, GuardTrace, SessionRef } from './decision.js';
+export { allUsersGroupId, clientSettingNames } from './launch-plan.js';
+export type { ClientSettingName, ClientSettings, LaunchPlan, LaunchUser, RemoteAppLaunch, SessionOptions } from './launch-plan.js';
+export type { CastRequest, NormalizedRequest } from './request.js';
+export type { CastQuery } from './query.js';
+export type { Clock } from './clock.js';
+
+export { parseCastConfig, safeParseCastConfig } from './config/parse.js';
+export type { SafeParseCastConfigResult } from './config/parse.js';
+export { CastConfigError, castConfigIssueCodes, isCastConfigError } from './config/errors.js';
+export type { CastConfigIssue, CastConfigIssueCode } from './config/errors.js';
+export { fromKasmCastConfig } from './config/kasm.js';
+export { castConfigJsonSchema } from './config/json-schema.js';
+export { castConfigSchema } from './config/schema.js';
+export type { CastConfig, CastConfigInput, RemoteAppConfig, RemoteAppConfigInput } from './config/schema.js';
+
+export { buildRemoteAppArgs } from './remote-app/build.js';
+export type { BuildRemoteAppArgsOptions, RemoteAppArgsResult } from './remote-app/build.js';
+export { joinWindowsCommandLine, parseWindowsCommandLine, quoteWindowsArg } from './remote-app/windows-quote.js';
+export type { ParseWindowsCommandLineOptions, WindowsCommandLineDialect } from './remote-app/windows-quote.js';
+export { re2Engine } from './remote-app/pattern.js';
+export type { PatternMatcher, RegexEngine } from './remote-app/pattern.js';
+
+export { createMemoryStores } from './stores/memory/index.js';
+export type { MemoryStores, MemoryStoresOptions } from './stores/memory/index.js';
+export type {
+  CaptchaResult,
+  CaptchaVerifier,
+  CastStores,
+  QuotaStore,
+  RateLimitInput,
+  RateLimitStore,
+  SessionProvisioner,
+} from './stores/types.js';
+
+export { hcaptchaVerifier } from './captcha/hcaptcha.js';
+export type { HcaptchaVerifierOptions } from './captcha/hcaptcha.js';
+export { recaptchaVerifier } from './captcha/recaptcha.js';
+export type { RecaptchaVerifierOptions } from './captcha/recaptcha.js';
+export { turnstileVerifier } from './captcha/turnstile.js';
+export type { TurnstileVerifierOptions } from './captcha/turnstile.js';
+export type { CaptchaFetch, CaptchaVerifierOptions } from './captcha/options.js';
+export { CaptchaUnavailableError, captchaUnavailableReasons, isCaptchaUnavailableError } from './captcha/errors.js';
+export type { CaptchaProvider, CaptchaUnavailableReason } from './captcha/errors.js';
+export { captchaTokenLengthCeiling, isPlausibleCaptchaToken } from './captcha/token.js';
+
+export { toHttpResponse } from './http.js';
+export type { CastHttpBody, CastHttpResponse } from './http.js';
