@@ -1,12 +1,28 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', redis: 'src/redis/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  splitting: false,
-  treeshake: true,
-});
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', redis: 'src/redis/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    splitting: false,
+    treeshake: true,
+    // `import.meta.url` (the lazy `re2` load) also works in the CommonJS build.
+    shims: true,
+  },
+  {
+    // The `castgate` bin: ESM only, with its shebang; it imports the library entry, not a copy.
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    splitting: false,
+    external: ['castgate'],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);

@@ -92,22 +92,26 @@ function resolveSettings(options: EvaluateCastOptions, base?: Settings): Setting
   return { messages, ipv6Prefix, storeTimeoutMs, clock };
 }
 
-function checkGuards(guards: readonly Guard[]): readonly Guard[] {
+function checkGuards(guards: unknown): readonly Guard[] {
   if (!Array.isArray(guards) || guards.length === 0) throw new TypeError('castgate: guards must be a non-empty array');
-  for (const guard of guards) {
-    if (typeof guard !== 'object' || typeof guard.name !== 'string' || typeof guard.check !== 'function') {
+  const checked: Guard[] = [];
+  for (const guard of guards as unknown[]) {
+    const candidate = guard as Partial<Guard> | null;
+    if (typeof candidate !== 'object' || candidate === null || typeof candidate.name !== 'string' || typeof candidate.check !== 'function') {
       throw new TypeError('castgate: every guard needs a string name and a check function');
     }
+    checked.push(candidate as Guard);
   }
-  return Object.freeze([...guards]);
+  return Object.freeze(checked);
 }
 
-function checkStores(stores: CastStores, config: CastConfig): void {
-  if (typeof stores !== 'object' || stores === null) throw new TypeError('castgate: stores must be { rateLimit, quota, sessions, captcha? }');
-  if (typeof stores.rateLimit !== 'object' || typeof stores.quota !== 'object' || typeof stores.sessions !== 'object') {
+function checkStores(stores: unknown, config: CastConfig): asserts stores is CastStores {
+  const candidate = stores as Partial<CastStores> | null;
+  if (typeof candidate !== 'object' || candidate === null) throw new TypeError('castgate: stores must be { rateLimit, quota, sessions, captcha? }');
+  if (typeof candidate.rateLimit !== 'object' || typeof candidate.quota !== 'object' || typeof candidate.sessions !== 'object') {
     throw new TypeError('castgate: stores must be { rateLimit, quota, sessions, captcha? }');
   }
-  if (config.requireCaptcha && config.allowAnonymous && stores.captcha === undefined) {
+  if (config.requireCaptcha && config.allowAnonymous && candidate.captcha === undefined) {
     throw new TypeError(`castgate: config "${config.key}" has requireCaptcha, so stores.captcha is required`);
   }
 }
@@ -161,9 +165,9 @@ function denied(config: CastConfig, denial: GuardDenial, trace: GuardTrace[], se
 
 async function giveBackAll(giveBacks: GiveBack[], timeoutMs: number): Promise<string> {
   let failed = 0;
-  for (let i = giveBacks.length - 1; i >= 0; i--) {
+  for (const giveBack of giveBacks.toReversed()) {
     try {
-      await withDeadline(giveBacks[i]!(), timeoutMs);
+      await withDeadline(giveBack(), timeoutMs);
     } catch {
       failed++;
     }

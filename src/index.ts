@@ -35,11 +35,11 @@ export { castConfigJsonSchema } from './config/json-schema.js';
 export { castConfigSchema } from './config/schema.js';
 export type { CastConfig, CastConfigInput, RemoteAppConfig, RemoteAppConfigInput } from './config/schema.js';
 
-export { buildRemoteAppArgs } from './remote-app/build.js';
+export { buildRemoteAppArgs, maxCommandLineLength, remoteAppParameterMessage } from './remote-app/build.js';
 export type { BuildRemoteAppArgsOptions, RemoteAppArgsResult } from './remote-app/build.js';
 export { joinWindowsCommandLine, parseWindowsCommandLine, quoteWindowsArg } from './remote-app/windows-quote.js';
 export type { ParseWindowsCommandLineOptions, WindowsCommandLineDialect } from './remote-app/windows-quote.js';
-export { re2Engine } from './remote-app/pattern.js';
+export { maxPatternLength, re2Engine } from './remote-app/pattern.js';
 export type { PatternMatcher, RegexEngine } from './remote-app/pattern.js';
 
 export { createMemoryStores } from './stores/memory/index.js';

@@ -44,6 +44,8 @@ export const captchaGuard: Guard = {
     const verifier = stores.captcha;
     if (verifier === undefined) throw new TypeError('castgate: requireCaptcha needs stores.captcha');
     const result = await verifier.verify({ token, remoteIp: request.ip, signal });
+    // A custom verifier written in plain JavaScript may answer `"true"` or 1: only `true` passes.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare
     if (result.success !== true) return deny('captcha_failed', result.reason === undefined ? undefined : { note: result.reason });
     return pass();
   },

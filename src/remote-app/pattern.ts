@@ -1,4 +1,5 @@
-import RE2 from 're2';
+import { createRequire } from 'node:module';
+import type RE2 from 're2';
 
 /**
  * A compiled `valuePattern`: answers whether a value matches the **whole** pattern. It must be
@@ -32,11 +33,31 @@ export interface PatternMatcher {
  */
 export type RegexEngine = (anchoredPattern: string) => PatternMatcher;
 
-/** The longest `valuePattern` a config may hold, in characters. */
+/**
+ * The longest `valuePattern` a config may hold, in characters.
+ *
+ * @example
+ * ```ts
+ * import { maxPatternLength } from 'castgate';
+ * maxPatternLength; // 1024
+ * ```
+ */
 export const maxPatternLength = 1024;
 
+let re2Constructor: typeof RE2 | undefined;
+
 /**
- * The default {@link RegexEngine}: RE2, compiled once, in Unicode mode, without stateful flags.
+ * Loads the `re2` native addon on first use, so that hosts which cannot load it can still import
+ * castgate and use every config without a `valuePattern`.
+ */
+function loadRe2(): typeof RE2 {
+  re2Constructor ??= createRequire(import.meta.url)('re2') as typeof RE2;
+  return re2Constructor;
+}
+
+/**
+ * The default {@link RegexEngine}: RE2, compiled once, in Unicode mode, without stateful flags. The
+ * `re2` addon is loaded on the first pattern; if it cannot load, that pattern's config is refused.
  *
  * @example
  * ```ts
@@ -45,7 +66,8 @@ export const maxPatternLength = 1024;
  * ```
  */
 export const re2Engine: RegexEngine = (anchoredPattern) => {
-  const re = new RE2(anchoredPattern, 'u');
+  const Re2 = loadRe2();
+  const re = new Re2(anchoredPattern, 'u');
   return { test: (value) => re.test(value) };
 };
 

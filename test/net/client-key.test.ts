@@ -20,7 +20,7 @@ describe('client address and rate-limit bucket (SPEC §2, THREATS §1)', () => {
     '2130706433',
     '1.2.3.04',
     'fe80::1%',
-    `${'1'.repeat(80)}`,
+    '1'.repeat(80),
   ])('refuses %j (THREATS 1.3, 1.4)', (raw) => {
     expect(clientAddressOf(raw, 64)).toBeNull();
   });

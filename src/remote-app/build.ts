@@ -1,0 +1,218 @@
+import { CastConfigError } from '../config/errors.js';
+import { parseRemoteApp } from '../config/parse.js';
+import type { RemoteAppConfig, RemoteAppConfigInput } from '../config/schema.js';
+import { invalidQueryValue, readQueryParam, type CastQuery } from '../query.js';
+import { argValueProblem, percentWarning } from './arg-policy.js';
+import { compiledPatternsOf, type CompiledPatterns } from './compiled.js';
+import { compileValuePattern, type RegexEngine } from './pattern.js';
+import { quoteWindowsArg } from './windows-quote.js';
+
+/**
+ * The longest `commandLine` {@link buildRemoteAppArgs} answers (the Windows limit for arguments); a
+ * longer one is `invalid_parameter`.
+ *
+ * @example
+ * ```ts
+ * import { maxCommandLineLength } from 'castgate';
+ * maxCommandLineLength; // 16000
+ * ```
+ */
+export const maxCommandLineLength = 16_000;
+
+/**
+ * Kasm's own message for a missing or invalid remote-app parameter, byte for byte; it never echoes
+ * input.
+ *
+ * @example
+ * ```ts
+ * import { remoteAppParameterMessage } from 'castgate';
+ * remoteAppParameterMessage; // 'Invalid URL parameters provided for remoteApp.'
+ * ```
+ */
+export const remoteAppParameterMessage = 'Invalid URL parameters provided for remoteApp.';
+
+/**
+ * Options of {@link buildRemoteAppArgs}.
+ *
+ * @example
+ * ```ts
+ * import type { BuildRemoteAppArgsOptions } from 'castgate';
+ * const options: BuildRemoteAppArgsOptions = {};
+ * ```
+ */
+export interface BuildRemoteAppArgsOptions {
+  /**
+   * The engine that compiles `valuePattern`s, instead of the RE2 matchers compiled when the config
+   * was parsed. RE2 runs in time linear in the value and cannot backtrack; a JavaScript `RegExp`
+   * engine (for hosts that cannot load native addons) can backtrack exponentially on an admin's
+   * pattern such as `(a+)+$`, so with it every pattern must be trusted and reviewed. Matchers are
+   * compiled once per remote app and engine and then reused.
+   */
+  readonly regex?: RegexEngine;
+}
+
+/**
+ * What {@link buildRemoteAppArgs} answers: the RemoteApp name, the arguments in order and the one
+ * Windows command line that splits back into exactly them, plus warnings (such as a `%` in a URL
+ * value without the strict policy); or the parameter that is missing or invalid.
+ *
+ * @example
+ * ```ts
+ * import type { RemoteAppArgsResult } from 'castgate';
+ * const show = (r: RemoteAppArgsResult) => (r.ok ? r.commandLine : `${r.error.code}: ${r.error.parameter}`);
+ * ```
+ */
+export type RemoteAppArgsResult =
+  | {
+      readonly ok: true;
+      readonly name: string;
+      readonly argv: readonly string[];
+      readonly commandLine: string;
+      readonly warnings: readonly string[];
+    }
+  | {
+      readonly ok: false;
+      readonly error: {
+        readonly code: 'missing_parameter' | 'invalid_parameter';
+        readonly parameter: string;
+        readonly message: string;
+      };
+    };
+
+const compiledByEngine = new WeakMap<RemoteAppConfig, WeakMap<RegexEngine, CompiledPatterns>>();
+
+function patternsFor(remoteApp: RemoteAppConfig, engine: RegexEngine | undefined): CompiledPatterns {
+  if (engine === undefined) {
+    const compiled = compiledPatternsOf(remoteApp);
+    if (compiled === undefined) throw new TypeError('remote app was not compiled by the config parser');
+    return compiled;
+  }
+  let byEngine = compiledByEngine.get(remoteApp);
+  if (byEngine === undefined) {
+    byEngine = new WeakMap();
+    compiledByEngine.set(remoteApp, byEngine);
+  }
+  let compiled = byEngine.get(engine);
+  if (compiled === undefined) {
+    compiled = Object.freeze(
+      remoteApp.args.map((arg, index) => {
+        if (arg.valuePattern === undefined) return undefined;
+        try {
+          return compileValuePattern(arg.valuePattern, engine);
+        } catch {
+          // As in the config parser, the issue names the path but not the pattern or the engine's text.
+          throw new CastConfigError([
+            { path: ['remoteApp', 'args', index, 'valuePattern'], code: 'invalid_pattern', message: 'is not a pattern the given regex engine accepts' },
+          ]);
+        }
+      }),
+    );
+    byEngine.set(engine, compiled);
+  }
+  return compiled;
+}
+
+function refuse(code: 'missing_parameter' | 'invalid_parameter', parameter: string): RemoteAppArgsResult {
+  return { ok: false, error: { code, parameter, message: remoteAppParameterMessage } };
+}
+
+/**
+ * Turns a cast request's URL parameters into the RemoteApp's arguments (SPEC §5): its `name`, the
+ * `argv` in config order (`argumentName` and value as separate items) and one `commandLine` quoted
+ * so that Windows' `CommandLineToArgvW` gives back exactly `argv`.
+ *
+ * Per argument: a static `argumentValue` wins over the URL; else the value is the URL parameter
+ * `urlParamName` (`""` when present but empty); a required one that is absent is
+ * `missing_parameter`; an optional one that is absent contributes nothing, its `argumentName`
+ * included; an argument with no value source contributes its `argumentName` alone. A URL value that
+ * is repeated or not a string, has control characters or lone surrogates, is longer than 4096
+ * characters, does not match its `valuePattern` as a whole, or (with `argPolicy: 'strict'`) has `%`,
+ * `"`, a leading `-` or `/`, a `..` segment or a character outside printable ASCII is
+ * `invalid_parameter`, as is a `commandLine` over 16,000 characters (naming the URL parameter that
+ * took it over, or the last one used). Failures are values naming the parameter, with Kasm's
+ * message; nothing in the query makes it throw.
+ *
+ * `remoteApp` is a parsed config's `config.remoteApp` (its compiled matchers are reused) or a plain
+ * object of the same camelCase shape, validated and compiled on each call: an invalid one throws
+ * `CastConfigError`, as does a pattern that `options.regex` cannot compile, or static arguments that
+ * alone exceed the length limit.
+ *
+ * @example
+ * ```ts
+ * import { buildRemoteAppArgs } from 'castgate';
+ * const excel = {
+ *   remoteAppName: '||Microsoft Excel',
+ *   args: [{ urlParamName: 'file', required: true, valuePattern: String.raw`[a-zA-Z]:\\[^"%]+\.xlsx` }],
+ * };
+ * const result = buildRemoteAppArgs(excel, new URLSearchParams({ file: 'C:\\Reports\\Q1 2030.xlsx' }));
+ * // { ok: true, name: '||Microsoft Excel', argv: ['C:\\Reports\\Q1 2030.xlsx'],
+ * //   commandLine: '"C:\\Reports\\Q1 2030.xlsx"', warnings: [] }
+ * ```
+ */
+export function buildRemoteAppArgs(
+  remoteApp: RemoteAppConfig | RemoteAppConfigInput,
+  query: CastQuery | undefined,
+  options: BuildRemoteAppArgsOptions = {},
+): RemoteAppArgsResult {
+  // A parsed config's remote app comes back as it is; a plain object is validated and compiled.
+  const app = parseRemoteApp(remoteApp);
+  const patterns = patternsFor(app, options.regex);
+  const strict = app.argPolicy === 'strict';
+  const argv: string[] = [];
+  const quoted: string[] = [];
+  const warnings: string[] = [];
+  let length = -1; // the length of the quoted items joined with single spaces (-1: nothing yet)
+  let lastUrlParameter: string | undefined;
+  let staticOverflow = false;
+
+  const push = (item: string): void => {
+    const piece = quoteWindowsArg(item);
+    argv.push(item);
+    quoted.push(piece);
+    length += 1 + piece.length;
+  };
+
+  for (const [index, arg] of app.args.entries()) {
+    let fromUrl: string | undefined;
+    let value: string | undefined;
+    if (arg.argumentValue !== undefined) {
+      value = arg.argumentValue;
+    } else if (arg.urlParamName !== undefined) {
+      const parameter = arg.urlParamName;
+      const raw = readQueryParam(query, parameter);
+      if (raw === invalidQueryValue) return refuse('invalid_parameter', parameter);
+      if (raw === undefined) {
+        if (arg.required) return refuse('missing_parameter', parameter);
+        continue;
+      }
+      // The cheap checks come first: a pattern never sees a control character or a lone surrogate.
+      if (argValueProblem(raw, app.argPolicy) !== undefined) return refuse('invalid_parameter', parameter);
+      const matcher = patterns[index];
+      if (matcher !== undefined && !matcher.test(raw)) return refuse('invalid_parameter', parameter);
+      if (!strict && raw.includes('%')) warnings.push(percentWarning(parameter));
+      fromUrl = parameter;
+      value = raw;
+    }
+    if (arg.argumentName !== undefined) push(arg.argumentName);
+    if (value !== undefined) push(value);
+    if (fromUrl !== undefined) lastUrlParameter = fromUrl;
+    if (length > maxCommandLineLength) {
+      // Name the URL parameter that took the line over the limit, or the last one before it; when
+      // static arguments alone did it, the next URL parameter used is named.
+      if (lastUrlParameter !== undefined) return refuse('invalid_parameter', lastUrlParameter);
+      staticOverflow = true;
+    }
+  }
+  if (staticOverflow) {
+    throw new CastConfigError([
+      { path: ['remoteApp', 'args'], code: 'too_big', message: `the static arguments alone make a command line longer than ${maxCommandLineLength} characters` },
+    ]);
+  }
+  return {
+    ok: true,
+    name: app.remoteAppName,
+    argv: Object.freeze(argv),
+    commandLine: quoted.join(' '),
+    warnings: Object.freeze(warnings),
+  };
+}
