@@ -26,9 +26,11 @@ export type { CastRequest, NormalizedRequest } from './request.js';
 export type { CastQuery } from './query.js';
 export type { Clock } from './clock.js';
 
-export { parseCastConfig, safeParseCastConfig } from './config/parse.js';
+export { isParsedCastConfig, parseCastConfig, safeParseCastConfig } from './config/parse.js';
+export { configInputLimits } from './config/prepass.js';
+export type { InputLimits } from './config/prepass.js';
 export type { SafeParseCastConfigResult } from './config/parse.js';
-export { CastConfigError, castConfigIssueCodes, isCastConfigError } from './config/errors.js';
+export { CastConfigError, castConfigIssueCodes, formatConfigPath, isCastConfigError } from './config/errors.js';
 export type { CastConfigIssue, CastConfigIssueCode } from './config/errors.js';
 export { fromKasmCastConfig } from './config/kasm.js';
 export { castConfigJsonSchema } from './config/json-schema.js';

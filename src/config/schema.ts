@@ -2,6 +2,7 @@ import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { clientSettingNames } from '../launch-plan.js';
 import { compileValuePattern, maxPatternLength } from '../remote-app/pattern.js';
+import type { CastConfigIssueCode } from './errors.js';
 
 const maxUrlLength = 2048;
 const maxReferrers = 1000;
@@ -10,98 +11,154 @@ const maxWithinSeconds = 30 * 24 * 60 * 60;
 // eslint-disable-next-line no-control-regex
 const controlOrSpace = /[\u0000-\u0020\u007f-\u009f]/u;
 
-/** An absolute http(s) URL with a host and no user info, checked on the raw string first. */
-const httpUrl = z
+/** Adds a custom issue that carries castgate's own issue code (read back by `zod-issues.ts`). */
+function addIssue(ctx: z.RefinementCtx, code: CastConfigIssueCode, message: string, path?: (string | number)[]): void {
+  ctx.addIssue(path === undefined ? { code: 'custom', message, params: { code } } : { code: 'custom', message, params: { code }, path });
+}
+
+/**
+ * An absolute `http:`/`https:` URL with a host and no user info, at most 2048 characters, checked
+ * on the raw string first (no whitespace or control characters, which `new URL` would silently
+ * drop). Used for `errorUrl`, `kasmUrl` and `launcherBackgroundUrl`; the JSON Schema marks it
+ * `format: uri`.
+ *
+ * @example
+ * ```ts
+ * import { httpUrlSchema } from './schema.js';
+ * httpUrlSchema.safeParse('javascript:alert(1)').success; // false
+ * ```
+ */
+export const httpUrlSchema = z
   .string()
-  .max(maxUrlLength)
+  .max(maxUrlLength, { abort: true })
   .superRefine((raw, ctx) => {
     if (controlOrSpace.test(raw)) {
-      ctx.addIssue({ code: 'custom', message: 'must not contain whitespace or control characters' });
+      addIssue(ctx, 'invalid_url', 'must not contain whitespace or control characters');
       return;
     }
     let url: URL;
     try {
       url = new URL(raw);
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be an absolute http:// or https:// URL' });
+      addIssue(ctx, 'invalid_url', 'must be an absolute http:// or https:// URL');
       return;
     }
     if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-      ctx.addIssue({ code: 'custom', message: 'must be an absolute http:// or https:// URL' });
+      addIssue(ctx, 'invalid_url', 'must be an absolute http:// or https:// URL');
     } else if (url.username !== '' || url.password !== '') {
-      ctx.addIssue({ code: 'custom', message: 'must not contain user info (user:password@)' });
+      addIssue(ctx, 'invalid_url', 'must not contain user info (user:password@)');
     }
   });
 
-const isoInstant = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/u;
+const isoInstant = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/u;
 const isoWithoutOffset = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/u;
 
-/** Parses a strict ISO 8601 instant with an offset; answers an error message or the Date. */
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+}
+
+/**
+ * Parses a strict ISO 8601 instant that carries an offset (`2030-01-01T00:00:00Z`,
+ * `2030-03-10T02:30:00-05:00`), checking every field itself instead of trusting `Date.parse`
+ * (which reads a time without an offset as local time and rolls `2030-02-30` over to March).
+ * Answers the `Date`, or a message saying what is wrong (no offset, impossible fields, not ISO).
+ *
+ * @example
+ * ```ts
+ * import { parseIsoInstant } from './schema.js';
+ * parseIsoInstant('2030-01-01T00:00:00+01:00'); // Date 2029-12-31T23:00:00.000Z
+ * parseIsoInstant('2030-02-30T00:00:00Z'); // 'is not a real date and time: …'
+ * ```
+ */
 export function parseIsoInstant(raw: string): Date | string {
   const match = isoInstant.exec(raw);
   if (!match) {
     return isoWithoutOffset.test(raw)
       ? 'must give a time zone offset (e.g. 2030-01-01T00:00:00Z or +02:00); a time without one is ambiguous'
-      : 'must be an ISO 8601 instant such as 2030-01-01T00:00:00Z';
+      : 'must be an ISO 8601 instant with an offset, such as 2030-01-01T00:00:00Z';
   }
-  const [, y, mo, d, h, mi, s = '00', , offset = 'Z'] = match;
-  const date = new Date(raw);
-  if (Number.isNaN(date.getTime())) return 'is not a valid date';
-  // Round trip: the fields as written must describe a real date (no 2030-02-30, no 24:00).
-  const offsetMinutes = offset === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
-  const local = new Date(date.getTime() + offsetMinutes * 60_000);
+  const [, y = '', mo = '', d = '', h = '', mi = '', s = '00', fraction = '', zulu, sign, oh = '00', om = '00'] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hours = Number(h);
+  const minutes = Number(mi);
+  const seconds = Number(s);
   if (
-    local.getUTCFullYear() !== Number(y) ||
-    local.getUTCMonth() + 1 !== Number(mo) ||
-    local.getUTCDate() !== Number(d) ||
-    local.getUTCHours() !== Number(h) ||
-    local.getUTCMinutes() !== Number(mi) ||
-    local.getUTCSeconds() !== Number(s) ||
-    Number(offset.slice(1, 3)) > 23
+    month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
+    hours > 23 || minutes > 59 || seconds > 59 ||
+    (zulu === undefined && (Number(oh) > 23 || Number(om) > 59))
   ) {
-    return 'is not a real date and time';
+    return 'is not a real date and time: check the month, day, hours (00-23), minutes, seconds and offset';
   }
-  return date;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hours, minutes, seconds, Number(fraction.padEnd(3, '0').slice(0, 3)));
+  const offsetMinutes = zulu === undefined ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
+  return new Date(date.getTime() - offsetMinutes * 60_000);
 }
 
-const instant = z.union([z.date(), z.string()]).transform((value, ctx) => {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) {
-      ctx.addIssue({ code: 'custom', message: 'is an invalid Date' });
-      return z.NEVER;
-    }
-    return new Date(value.getTime());
-  }
+/**
+ * `validUntil`: a valid `Date` (copied, so later changes to the caller's object change nothing) or
+ * a strict ISO 8601 string with an offset ({@link parseIsoInstant}). Numbers are refused: seconds
+ * or milliseconds cannot be told apart. The JSON Schema shows it as `format: date-time`.
+ *
+ * @example
+ * ```ts
+ * import { validUntilSchema } from './schema.js';
+ * validUntilSchema.safeParse('2030-01-01T00:00:00').success; // false: no offset
+ * ```
+ */
+export const validUntilSchema = z.union([z.date(), z.string().max(64)]).transform((value, ctx) => {
+  if (value instanceof Date) return new Date(value.getTime());
   const parsed = parseIsoInstant(value);
   if (typeof parsed === 'string') {
-    ctx.addIssue({ code: 'custom', message: parsed });
+    addIssue(ctx, 'invalid_date', parsed);
     return z.NEVER;
   }
   return parsed;
 });
 
-const label = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/u;
+const label = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/u;
+const dottedQuad = /^\d{1,3}(?:\.\d{1,3}){3}$/u;
+const maxDomainLength = 253;
 
 /**
- * Normalises a domain entry (referrer or kasm_url host): lower case, punycode, no trailing dot.
- * A leading `*.` marks a wildcard over subdomains. Answers an error message for a bad entry.
+ * Normalises a domain entry of `allowedReferrers` or `kasmUrlAllowedHosts` (SPEC §3.2): trimmed,
+ * lower case, punycode, no trailing dot; a leading `*.` marks a wildcard over subdomains.
+ * Answers `{ error }` (a message that does not repeat the entry) for a URL, a port, a path, a bare
+ * top-level domain (`com`, `*.com`), a lone `*`, empty labels, or an IPv4 address that is not in
+ * canonical dotted form (`010.1.1.1` would otherwise silently become `8.1.1.1`).
+ *
+ * @example
+ * ```ts
+ * import { normalizeDomainEntry } from './schema.js';
+ * normalizeDomainEntry('München.DE.'); // 'xn--mnchen-3ya.de'
+ * normalizeDomainEntry('https://example.com/'); // { error: 'must be a bare domain name: …' }
+ * ```
  */
 export function normalizeDomainEntry(raw: string): string | { error: string } {
   const trimmed = raw.trim();
   const wildcard = trimmed.startsWith('*.');
   const body = wildcard ? trimmed.slice(2) : trimmed;
   if (body === '' || body.includes('*')) return { error: 'must be a domain name such as example.com or *.example.com' };
-  if (/[/:@?#\s\\]/u.test(body)) return { error: 'must be a bare domain name: no scheme, port, path or spaces' };
-  const ascii = domainToASCII(body.endsWith('.') ? body.slice(0, -1) : body);
-  if (ascii === '' || ascii.startsWith('.')) return { error: 'must be a domain name such as example.com or *.example.com' };
+  if (/[/:@?#\s\\[\]%]/u.test(body)) return { error: 'must be a bare domain name: no scheme, port, path or spaces' };
+  const bare = body.endsWith('.') ? body.slice(0, -1) : body;
+  const ascii = domainToASCII(bare);
+  if (ascii === '' || ascii.startsWith('.') || ascii.endsWith('.')) {
+    return { error: 'must be a domain name such as example.com or *.example.com' };
+  }
+  if (ascii.length > maxDomainLength) return { error: `must be at most ${maxDomainLength} characters once in punycode` };
+  if (dottedQuad.test(ascii)) {
+    if (wildcard) return { error: 'an IP address cannot have a wildcard' };
+    if (ascii !== bare) return { error: 'an IPv4 address must be written in canonical dotted form, such as 192.0.2.1' };
+    return ascii;
+  }
   const labels = ascii.split('.');
-  const isIpv4 = labels.length === 4 && labels.every((l) => /^\d{1,3}$/u.test(l));
-  if (!isIpv4) {
-    if (!labels.every((l) => label.test(l))) return { error: 'must be a valid domain name' };
-    if (labels.length < 2 && ascii !== 'localhost') return { error: 'must not be a bare top-level domain' };
-    if (wildcard && labels.length < 2) return { error: 'a wildcard needs at least two labels, such as *.example.com' };
-  } else if (wildcard) {
-    return { error: 'an IP address cannot have a wildcard' };
+  if (!labels.every((l) => label.test(l))) return { error: 'must be a valid domain name' };
+  if (labels.length < 2 && ascii !== 'localhost') {
+    return { error: wildcard ? 'a wildcard needs at least two labels, such as *.example.com' : 'must not be a bare top-level domain' };
   }
   return wildcard ? `*.${ascii}` : ascii;
 }
@@ -112,52 +169,103 @@ const domainList = (max: number) =>
     .max(max)
     .transform((entries, ctx) => {
       const out: string[] = [];
-      const seen = new Set<string>();
+      const firstIndex = new Map<string, number>();
       entries.forEach((entry, index) => {
         const normalized = normalizeDomainEntry(entry);
+        const earlier = typeof normalized === 'string' ? firstIndex.get(normalized) : undefined;
         if (typeof normalized !== 'string') {
-          ctx.addIssue({ code: 'custom', message: normalized.error, path: [index] });
-        } else if (seen.has(normalized)) {
-          ctx.addIssue({ code: 'custom', message: `duplicates an earlier entry (${normalized})`, path: [index] });
+          addIssue(ctx, 'invalid_value', normalized.error, [index]);
+        } else if (earlier !== undefined) {
+          addIssue(ctx, 'duplicate_value', `repeats entry ${earlier} once normalised (lower case, punycode, no trailing dot)`, [index]);
         } else {
-          seen.add(normalized);
+          firstIndex.set(normalized, index);
           out.push(normalized);
         }
       });
       return out;
     });
 
-const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** A count: a safe non-negative integer; `-0` becomes `0`. */
+const count = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(Number.MAX_SAFE_INTEGER)
+  .transform((n) => (n === 0 ? 0 : n));
 
-const remoteAppArgSchema = z.strictObject({
-  urlParamName: z.string().min(1).max(128).optional(),
-  required: z.boolean().default(false),
-  argumentName: z.string().min(1).max(1024).optional(),
-  argumentValue: z.string().max(4096).optional(),
-  valuePattern: z
-    .string()
-    .max(maxPatternLength)
-    .superRefine((pattern, ctx) => {
-      try {
-        compileValuePattern(pattern);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `is not a pattern RE2 accepts: ${error instanceof Error ? error.message : String(error)}` });
-      }
-    })
-    .optional(),
-});
+// eslint-disable-next-line no-control-regex
+const controlCharacter = /[\u0000-\u001f\u007f]/u;
+const maxPatternMessage = 160;
 
 /**
- * The remote app part of a config (SPEC §5): the RemoteApp name, its arguments and the argument
- * policy (`'strict'` also refuses `%`, `"`, leading switches, `..` and non-ASCII in URL values).
+ * One argument of a remote app (SPEC §5): the URL parameter it reads, whether it is required,
+ * the switch name, a static value (which wins over the URL) and the pattern the whole value must
+ * match. An entry with none of `urlParamName`, `argumentName`, `argumentValue` is refused.
+ *
+ * @example
+ * ```ts
+ * import { remoteAppArgSchema } from './schema.js';
+ * remoteAppArgSchema.parse({ urlParamName: 'file', required: true, valuePattern: '[A-Z]:\\\\.+' });
+ * ```
+ */
+export const remoteAppArgSchema = z
+  .strictObject({
+    urlParamName: z
+      .string()
+      .min(1)
+      .max(128)
+      .refine((name) => !controlCharacter.test(name), 'must not contain control characters')
+      .optional(),
+    required: z.boolean().default(false),
+    argumentName: z
+      .string()
+      .min(1)
+      .max(1024)
+      .refine((name) => !controlCharacter.test(name), 'must not contain control characters')
+      .optional(),
+    argumentValue: z
+      .string()
+      .max(4096)
+      .refine((value) => !controlCharacter.test(value), 'must not contain control characters')
+      .optional(),
+    valuePattern: z
+      .string()
+      .max(maxPatternLength, { abort: true })
+      .superRefine((pattern, ctx) => {
+        try {
+          compileValuePattern(pattern);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : 'unknown error';
+          const short = reason.length > maxPatternMessage ? `${reason.slice(0, maxPatternMessage)}…` : reason;
+          addIssue(ctx, 'invalid_pattern', `is not a pattern RE2 accepts (${short})`);
+        }
+      })
+      .optional(),
+  })
+  .superRefine((arg, ctx) => {
+    if (arg.urlParamName === undefined && arg.argumentName === undefined && arg.argumentValue === undefined) {
+      addIssue(ctx, 'invalid_value', 'must name a URL parameter, an argument name or a static value: as it is, it adds nothing');
+    }
+  });
+
+/**
+ * The remote app part of a config (SPEC §5): the RemoteApp name as Kasm writes it
+ * (`||Microsoft Excel`), at most 32 arguments, and the argument policy (`'strict'` also refuses
+ * `%`, `"`, leading switches, `..` and non-ASCII in URL values). Every `valuePattern` must compile
+ * on RE2 (at most 1024 characters, no `\C`).
+ *
+ * @example
+ * ```ts
+ * import { remoteAppSchema } from './schema.js';
+ * remoteAppSchema.parse({ remoteAppName: '||Microsoft Excel', args: [{ urlParamName: 'file', required: true }] });
+ * ```
  */
 export const remoteAppSchema = z.strictObject({
   remoteAppName: z
     .string()
     .min(1)
     .max(256)
-    // eslint-disable-next-line no-control-regex
-    .refine((name) => !/[\u0000-\u001f\u007f"]/u.test(name), 'must not contain quotes or control characters'),
+    .refine((name) => !controlCharacter.test(name) && !name.includes('"'), 'must not contain quotes or control characters'),
   args: z.array(remoteAppArgSchema).max(maxArgs).default([]),
   argPolicy: z.enum(['default', 'strict']).default('default'),
 });
@@ -170,11 +278,27 @@ const clientSettingsSchema = z
     [K in (typeof clientSettingNames)[number]]: boolean;
   });
 
+/**
+ * `ipRateLimit`: at most `sessions` (1 to 10,000) sessions per client within `withinSeconds`
+ * (1 second to 30 days), both whole numbers.
+ *
+ * @example
+ * ```ts
+ * import { ipRateLimitSchema } from './schema.js';
+ * ipRateLimitSchema.safeParse({ sessions: 0, withinSeconds: 60 }).success; // false
+ * ```
+ */
+export const ipRateLimitSchema = z.strictObject({
+  sessions: z.number().int().min(1).max(10_000),
+  withinSeconds: z.number().int().min(1).max(maxWithinSeconds),
+});
+
 const dockerNetworkName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/u, 'must be a Docker network name');
 
 /**
- * The zod 4 schema of a casting config in castgate's camelCase form (SPEC §7). Prefer
- * {@link parseCastConfig}, which also refuses prototype keys, caps sizes and freezes the result.
+ * The zod 4 schema of a casting config in castgate's camelCase form (SPEC §7), for composing
+ * into a host's own schemas. Prefer {@link parseCastConfig}: it also refuses prototype keys, caps
+ * sizes, freezes the result and registers it; `evaluateCast` refuses the bare output of this schema.
  *
  * @example
  * ```ts
@@ -186,24 +310,19 @@ export const castConfigSchema = z.strictObject({
   name: z.string().min(1).max(256),
   key: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/u, 'must be 1 to 128 characters of A-Z, a-z, 0-9, _ or -'),
   imageId: z.string().min(1).max(256),
-  launcherBackgroundUrl: httpUrl.optional(),
+  launcherBackgroundUrl: httpUrlSchema.optional(),
   allowResume: z.boolean().default(true),
   allowAnonymous: z.boolean().default(false),
   requireCaptcha: z.boolean().default(false),
   anonymousGroupId: z.string().min(1).max(256).optional(),
   sessionsRemaining: count.optional(),
-  ipRateLimit: z
-    .strictObject({
-      sessions: z.number().int().min(1).max(10_000),
-      withinSeconds: z.number().int().min(1).max(maxWithinSeconds),
-    })
-    .optional(),
-  kasmUrl: httpUrl.optional(),
+  ipRateLimit: ipRateLimitSchema.optional(),
+  kasmUrl: httpUrlSchema.optional(),
   dynamicKasmUrl: z.boolean().default(false),
   kasmUrlAllowedHosts: domainList(maxReferrers).optional(),
   dynamicDockerNetwork: z.boolean().default(false),
   allowedDockerNetworks: z.array(dockerNetworkName).max(maxReferrers).optional(),
-  errorUrl: httpUrl.optional(),
+  errorUrl: httpUrlSchema.optional(),
   disableControlPanel: z.boolean().default(false),
   disableTips: z.boolean().default(false),
   enableSharing: z.boolean().default(false),
@@ -213,7 +332,7 @@ export const castConfigSchema = z.strictObject({
   enforceClientSettings: z.boolean().default(false),
   clientSettings: clientSettingsSchema.optional(),
   remoteApp: remoteAppSchema.optional(),
-  validUntil: instant.optional(),
+  validUntil: validUntilSchema.optional(),
 });
 
 /**

@@ -1,4 +1,5 @@
 import { compareAsc } from 'date-fns';
+import { validUntilMsOf } from '../config/parse.js';
 import { deny, pass, skip, type Guard } from '../guard.js';
 
 /**
@@ -13,8 +14,10 @@ import { deny, pass, skip, type Guard } from '../guard.js';
  */
 export const expiryGuard: Guard = {
   name: 'expiry',
-  check({ config, now }) {
-    if (config.validUntil === undefined) return skip();
-    return compareAsc(now, config.validUntil) >= 0 ? deny('link_expired') : pass();
+  check({ config, nowMs }) {
+    // The instant captured at parse time: mutating `config.validUntil` later changes nothing.
+    const validUntilMs = validUntilMsOf(config);
+    if (validUntilMs === undefined) return skip();
+    return compareAsc(nowMs, validUntilMs) >= 0 ? deny('link_expired') : pass();
   },
 };

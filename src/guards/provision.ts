@@ -17,9 +17,16 @@ import type { Guard } from '../guard.js';
 export const provisionGuard: Guard = {
   name: 'provision',
   unavailableCode: 'provision_failed',
-  async check({ config, request, stores, launch, signal }) {
+  async check(ctx) {
+    const { config, request, stores, launch } = ctx;
     const plan = buildLaunchPlan(config, request, launch);
-    const session = await stores.sessions.provision({ configKey: config.key, plan, signal });
+    const session = await stores.sessions.provision({
+      configKey: config.key,
+      plan,
+      get signal() {
+        return ctx.signal;
+      },
+    });
     if (typeof session !== 'object' || typeof session.id !== 'string' || typeof session.userId !== 'string') {
       throw new TypeError('castgate: SessionProvisioner.provision must resolve to { id, userId }');
     }

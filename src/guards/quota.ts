@@ -16,11 +16,18 @@ import { deny, pass, skip, type Guard } from '../guard.js';
  */
 export const quotaGuard: Guard = {
   name: 'quota',
-  async check({ config, stores, signal }) {
+  async check(ctx) {
+    const { config, stores } = ctx;
     const initial = config.sessionsRemaining;
     if (initial === undefined) return skip();
     const configKey = config.key;
-    const taken = await stores.quota.take({ configKey, initial, signal });
+    const taken = await stores.quota.take({
+      configKey,
+      initial,
+      get signal() {
+        return ctx.signal;
+      },
+    });
     if (!taken.ok) return deny('quota_exhausted');
     const { reservation } = taken;
     return pass({ giveBack: () => stores.quota.giveBack({ configKey, reservation }) });

@@ -31,11 +31,21 @@ export function retryAfterSecondsOf(retryAfterMs: number, withinSeconds: number)
  */
 export const rateLimitGuard: Guard = {
   name: 'rateLimit',
-  async check({ config, request, nowMs, stores, signal }) {
+  async check(ctx) {
+    const { config, request, nowMs, stores } = ctx;
     const limit = config.ipRateLimit;
     if (limit === undefined) return skip();
     const key = rateLimitKeyOf(config, request);
-    const taken = await stores.rateLimit.take({ key, limit: limit.sessions, windowMs: limit.withinSeconds * 1000, nowMs, signal });
+    const taken = await stores.rateLimit.take({
+      key,
+      limit: limit.sessions,
+      windowMs: limit.withinSeconds * 1000,
+      nowMs,
+      // Read lazily: an AbortController costs more than a memory store's whole take.
+      get signal() {
+        return ctx.signal;
+      },
+    });
     if (!taken.ok) return deny('rate_limited', { retryAfterSeconds: retryAfterSecondsOf(taken.retryAfterMs, limit.withinSeconds) });
     const { reservation } = taken;
     return pass({ giveBack: () => stores.rateLimit.giveBack({ key, reservation }) });

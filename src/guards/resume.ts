@@ -17,10 +17,17 @@ import { pass, skip, type Guard } from '../guard.js';
  */
 export const resumeGuard: Guard = {
   name: 'resume',
-  async check({ config, request, stores, launch, signal }) {
+  async check(ctx) {
+    const { config, request, stores, launch } = ctx;
     const { user } = request;
     if (!config.allowResume || user === null) return skip();
-    const running = await stores.sessions.findRunning({ configKey: config.key, userId: user.id, signal });
+    const running = await stores.sessions.findRunning({
+      configKey: config.key,
+      userId: user.id,
+      get signal() {
+        return ctx.signal;
+      },
+    });
     if (running === null) return pass();
     const dynamicUrl = config.dynamicKasmUrl ? launch.env?.KASM_URL : undefined;
     return {

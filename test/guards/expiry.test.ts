@@ -21,6 +21,13 @@ describe('expiry guard', () => {
     expect(d.trace).toHaveLength(1);
   });
 
+  it('keeps the instant captured at parse time even if the Date is mutated later (SPEC §7)', async () => {
+    const mutable = config({ validUntil: new Date('2030-01-01T12:00:00Z') });
+    mutable.validUntil?.setTime(Date.UTC(2040, 0, 1));
+    const d = await evaluateCast(mutable, { ip: '192.0.2.1', now: new Date('2030-06-01T00:00:00Z') }, stores());
+    expect(d.error?.code).toBe('link_expired');
+  });
+
   it('compares instants, not wall-clock fields, across offsets and DST (THREATS 8.6)', async () => {
     const dst = config({ validUntil: '2030-03-10T02:30:00-05:00' });
     expect((await evaluateCast(dst, { ip: '192.0.2.1', now: new Date('2030-03-10T07:29:59Z') }, stores())).allowed).toBe(true);
