@@ -125,6 +125,7 @@ class Context implements GuardContext {
     readonly config: CastConfig,
     readonly request: NormalizedRequest,
     readonly stores: CastStores,
+    private readonly timeoutMs: number,
   ) {
     this.nowMs = request.now.getTime();
   }
@@ -138,9 +139,10 @@ class Context implements GuardContext {
     return this.#controller.signal;
   }
 
-  abort(): void {
-    this.#controller?.abort(new DeadlineExceededError(0));
-  }
+  /** Aborts the signal handed to the call that outlived its deadline (if any store asked for it). */
+  readonly abortOnTimeout = (): void => {
+    this.#controller?.abort(new DeadlineExceededError(this.timeoutMs));
+  };
 }
 
 function isThenable(value: unknown): value is PromiseLike<GuardVerdict> {
@@ -228,18 +230,20 @@ export function createCastEvaluator(options: CastEvaluatorOptions = {}): CastEva
       trace.push({ guard: 'request', verdict: 'deny', code: 'invalid_request', durationMs: performance.now() - started });
       return denied(config, { code: 'invalid_request' }, trace, settings);
     }
-    const ctx = new Context(config, normalized, stores);
+    const ctx = new Context(config, normalized, stores, settings.storeTimeoutMs);
     const giveBacks: GiveBack[] = [];
+    let clock = performance.now();
     for (const guard of guards) {
-      const guardStarted = performance.now();
       let verdict: GuardVerdict;
       try {
         const result = guard.check(ctx);
-        verdict = isThenable(result) ? await withDeadline(result, settings.storeTimeoutMs, () => { ctx.abort(); }) : result;
+        verdict = isThenable(result) ? await withDeadline(result, settings.storeTimeoutMs, ctx.abortOnTimeout) : result;
       } catch (error) {
         verdict = failureVerdict(guard, error);
       }
-      const entry = traceEntry(guard, verdict, performance.now() - guardStarted);
+      const finished = performance.now();
+      const entry = traceEntry(guard, verdict, finished - clock);
+      clock = finished;
       switch (verdict.verdict) {
         case 'skip':
           trace.push(entry);

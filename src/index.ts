@@ -44,8 +44,16 @@ export type { ParseWindowsCommandLineOptions, WindowsCommandLineDialect } from '
 export { maxPatternLength, re2Engine } from './remote-app/pattern.js';
 export type { PatternMatcher, RegexEngine } from './remote-app/pattern.js';
 
-export { createMemoryStores } from './stores/memory/index.js';
-export type { MemoryStores, MemoryStoresOptions } from './stores/memory/index.js';
+export { createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore, createMemoryStores } from './stores/memory/index.js';
+export type {
+  MemoryQuotaOptions,
+  MemoryRateLimitOptions,
+  MemoryRateLimitStore,
+  MemorySession,
+  MemorySessionProvisioner,
+  MemoryStores,
+  MemoryStoresOptions,
+} from './stores/memory/index.js';
 export type {
   CaptchaResult,
   CaptchaVerifier,

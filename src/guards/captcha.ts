@@ -18,7 +18,8 @@ import { rateLimitKeyOf, retryAfterSecondsOf } from './rate-limit.js';
 export const captchaGuard: Guard = {
   name: 'captcha',
   unavailableCode: 'captcha_unavailable',
-  async check({ config, request, stores, nowMs, signal }) {
+  async check(ctx) {
+    const { config, request, stores, nowMs } = ctx;
     if (!config.requireCaptcha || request.user !== null) return skip();
     const token = request.captchaToken;
     if (token === undefined || token === null || token === '') return deny('captcha_required');
@@ -32,7 +33,7 @@ export const captchaGuard: Guard = {
           limit: limit.sessions,
           windowMs: limit.withinSeconds * 1000,
           nowMs,
-          signal,
+          signal: ctx.signal,
         });
       } catch {
         return deny('store_unavailable', { note: 'rate-limit store failed during the peek' });
@@ -43,7 +44,7 @@ export const captchaGuard: Guard = {
     }
     const verifier = stores.captcha;
     if (verifier === undefined) throw new TypeError('castgate: requireCaptcha needs stores.captcha');
-    const result = await verifier.verify({ token, remoteIp: request.ip, signal });
+    const result = await verifier.verify({ token, remoteIp: request.ip, signal: ctx.signal });
     // A custom verifier written in plain JavaScript may answer `"true"` or 1: only `true` passes.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare
     if (result.success !== true) return deny('captcha_failed', result.reason === undefined ? undefined : { note: result.reason });

@@ -1,0 +1,96 @@
+import type { LuaScript } from './scripts.js';
+
+/**
+ * The part of an ioredis client (`Redis` or `Cluster`, v5) the stores use: `evalsha` and `eval` with
+ * the key count first.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import type { IoredisScriptClient } from 'castgate/redis';
+ * const client: IoredisScriptClient = new Redis({ enableOfflineQueue: false });
+ * ```
+ */
+export interface IoredisScriptClient {
+  evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+}
+
+/**
+ * The part of a node-redis client (v4 or v5, single node or cluster) the stores use: `evalSha` and
+ * `eval` with `{ keys, arguments }`.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * import type { NodeRedisScriptClient } from 'castgate/redis';
+ * const client: NodeRedisScriptClient = createClient({ disableOfflineQueue: true });
+ * ```
+ */
+export interface NodeRedisScriptClient {
+  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+/**
+ * A Redis client as `createRedisStores` takes it: an ioredis or a node-redis client, as it is.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import type { RedisScriptClient } from 'castgate/redis';
+ * const client: RedisScriptClient = new Redis();
+ * ```
+ */
+export type RedisScriptClient = IoredisScriptClient | NodeRedisScriptClient;
+
+/** Runs one of our Lua scripts: EVALSHA, and EVAL once more when Redis does not know the script. */
+export interface ScriptRunner {
+  run(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+}
+
+function isNodeRedis(client: RedisScriptClient): client is NodeRedisScriptClient {
+  return typeof (client as Partial<NodeRedisScriptClient>).evalSha === 'function';
+}
+
+function isIoredis(client: RedisScriptClient): client is IoredisScriptClient {
+  return typeof (client as Partial<IoredisScriptClient>).evalsha === 'function';
+}
+
+/** True for Redis's answer to EVALSHA of a script it has not loaded (after a restart or SCRIPT FLUSH). */
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/**
+ * Adapts a client by duck typing: node-redis has `evalSha`, ioredis has `evalsha`. Throws a
+ * `TypeError` for anything else (a programmer error, found when the stores are created).
+ */
+export function createScriptRunner(client: RedisScriptClient): ScriptRunner {
+  if (typeof client !== 'object' || (client as unknown) === null) {
+    throw new TypeError('castgate/redis: pass an ioredis or node-redis client');
+  }
+  if (isNodeRedis(client)) {
+    return {
+      run: (script, keys, args) =>
+        client
+          .evalSha(script.sha1, { keys, arguments: args })
+          .catch((error: unknown) => {
+            if (isNoScript(error)) return client.eval(script.source, { keys, arguments: args });
+            throw error;
+          }),
+    };
+  }
+  if (isIoredis(client)) {
+    return {
+      run: (script, keys, args) =>
+        client
+          .evalsha(script.sha1, keys.length, ...keys, ...args)
+          .catch((error: unknown) => {
+            if (isNoScript(error)) return client.eval(script.source, keys.length, ...keys, ...args);
+            throw error;
+          }),
+    };
+  }
+  throw new TypeError('castgate/redis: pass an ioredis client (with `evalsha`) or a node-redis client (with `evalSha`)');
+}

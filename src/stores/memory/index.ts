@@ -1,0 +1,60 @@
+import type { CastStores } from '../types.js';
+import { createMemoryProvisioner, type MemorySessionProvisioner } from './provisioner.js';
+import { createMemoryQuotaStore, type MemoryQuotaOptions } from './quota.js';
+import { createMemoryRateLimitStore, type MemoryRateLimitOptions, type MemoryRateLimitStore } from './rate-limit.js';
+
+/**
+ * Options of {@link createMemoryStores}: those of the rate-limit store (`maxKeys`) and of the quota
+ * store (`maxReservations`).
+ *
+ * @example
+ * ```ts
+ * import type { MemoryStoresOptions } from 'castgate';
+ * const options: MemoryStoresOptions = { maxKeys: 10_000, maxReservations: 1_000 };
+ * ```
+ */
+export interface MemoryStoresOptions extends MemoryRateLimitOptions, MemoryQuotaOptions {}
+
+/**
+ * The stores {@link createMemoryStores} returns: {@link CastStores} without a captcha verifier, with
+ * the memory extras (`rateLimit.prune`, `rateLimit.size`, `sessions.list`, `sessions.end`).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, type MemoryStores } from 'castgate';
+ * const stores: MemoryStores = createMemoryStores();
+ * ```
+ */
+export interface MemoryStores extends CastStores {
+  readonly rateLimit: MemoryRateLimitStore;
+  readonly sessions: MemorySessionProvisioner;
+}
+
+/**
+ * Creates the in-memory stores for one process (the embedded default): an exact sliding-window rate
+ * limit, a session quota and a provisioner that starts nothing (a stand-in for a real desktop
+ * backend). Nothing is shared between processes: with several processes use `castgate/redis`. No
+ * timer is held; stale keys are pruned lazily and the key count is capped. Throws a `TypeError` for
+ * invalid options.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, evaluateCast, parseCastConfig } from 'castgate';
+ * const config = parseCastConfig({ name: 'Demo', key: 'demo-0123456789abcdef', imageId: 'chrome', allowAnonymous: true });
+ * const stores = createMemoryStores();
+ * const decision = await evaluateCast(config, { ip: '192.0.2.1' }, stores);
+ * ```
+ */
+export function createMemoryStores(options: MemoryStoresOptions = {}): MemoryStores {
+  const rateLimitOptions: MemoryRateLimitOptions = options.maxKeys === undefined ? {} : { maxKeys: options.maxKeys };
+  const quotaOptions: MemoryQuotaOptions = options.maxReservations === undefined ? {} : { maxReservations: options.maxReservations };
+  return {
+    rateLimit: createMemoryRateLimitStore(rateLimitOptions),
+    quota: createMemoryQuotaStore(quotaOptions),
+    sessions: createMemoryProvisioner(),
+  };
+}
+
+export { createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore };
+export type { MemoryQuotaOptions, MemoryRateLimitOptions, MemoryRateLimitStore, MemorySessionProvisioner };
+export type { MemorySession } from './provisioner.js';

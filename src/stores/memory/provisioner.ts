@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { LaunchPlan } from '../../launch-plan.js';
+import type { SessionProvisioner } from '../types.js';
+
+/**
+ * A session the in-memory provisioner created: its ids, the config it was cast from, and its plan.
+ *
+ * @example
+ * ```ts
+ * import type { MemorySession } from 'castgate';
+ * const describe = (s: MemorySession) => `${s.id} for ${s.userId} on ${s.configKey}`;
+ * ```
+ */
+export interface MemorySession {
+  readonly id: string;
+  readonly userId: string;
+  readonly configKey: string;
+  readonly plan: LaunchPlan;
+}
+
+/**
+ * The in-memory {@link SessionProvisioner}, with `list()` (the running sessions, oldest first) and
+ * `end(id)` (ends one; answers whether it was running) for demos and tests.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores } from 'castgate';
+ * const { sessions } = createMemoryStores();
+ * for (const session of sessions.list()) sessions.end(session.id);
+ * ```
+ */
+export interface MemorySessionProvisioner extends SessionProvisioner {
+  list(): readonly MemorySession[];
+  end(id: string): boolean;
+}
+
+/** The index key of a user's sessions on one config (length-prefixed, so no two pairs collide). */
+function ownerKey(configKey: string, userId: string): string {
+  return `${configKey.length}:${configKey}:${userId}`;
+}
+
+/**
+ * Creates a {@link SessionProvisioner} that starts nothing: a stand-in for a real desktop backend,
+ * for demos, `castgate explain` and tests. It remembers every session it "created", so `findRunning`
+ * finds a signed-in user's session on a config until `end(id)`. An anonymous plan gets a fresh user
+ * id (`anon-<uuid>`) on every call; a signed-in plan uses `plan.user.id`. Rejects with a `TypeError`
+ * when a signed-in plan has no user id, and with the signal's reason when `signal` is already aborted.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryProvisioner } from 'castgate';
+ * const sessions = createMemoryProvisioner();
+ * const running = await sessions.findRunning({ configKey: 'excel', userId: 'u-42' }); // null
+ * ```
+ */
+export function createMemoryProvisioner(): MemorySessionProvisioner {
+  const sessions = new Map<string, MemorySession>();
+  /** Running session ids per (config, user), oldest first. */
+  const byOwner = new Map<string, string[]>();
+
+  function findRunning(input: { configKey: string; userId: string }): Promise<{ id: string; userId: string } | null> {
+    const ids = byOwner.get(ownerKey(input.configKey, input.userId));
+    const id = ids?.[ids.length - 1];
+    const session = id === undefined ? undefined : sessions.get(id);
+    return Promise.resolve(session === undefined ? null : { id: session.id, userId: session.userId });
+  }
+
+  function provision(input: { configKey: string; plan: LaunchPlan; signal?: AbortSignal }): Promise<{ id: string; userId: string }> {
+    if (input.signal?.aborted === true) return Promise.reject(input.signal.reason as Error);
+    const { configKey, plan } = input;
+    const userId = plan.user.anonymous ? `anon-${randomUUID()}` : plan.user.id;
+    if (userId === undefined) return Promise.reject(new TypeError('castgate: a signed-in launch plan needs `user.id`'));
+    const session: MemorySession = { id: `session-${randomUUID()}`, userId, configKey, plan };
+    sessions.set(session.id, session);
+    const owner = ownerKey(configKey, userId);
+    const ids = byOwner.get(owner);
+    if (ids === undefined) byOwner.set(owner, [session.id]);
+    else ids.push(session.id);
+    return Promise.resolve({ id: session.id, userId });
+  }
+
+  function end(id: string): boolean {
+    const session = sessions.get(id);
+    if (session === undefined) return false;
+    sessions.delete(id);
+    const owner = ownerKey(session.configKey, session.userId);
+    const ids = byOwner.get(owner) ?? [];
+    const remaining = ids.filter((other) => other !== id);
+    if (remaining.length === 0) byOwner.delete(owner);
+    else byOwner.set(owner, remaining);
+    return true;
+  }
+
+  return { findRunning, provision, end, list: () => [...sessions.values()] };
+}
