@@ -1,22 +1,12 @@
 import { systemClock, type Clock } from './clock.js';
 import { isParsedCastConfig } from './config/parse.js';
 import type { CastConfig } from './config/schema.js';
-import {
-  buildRedirectUrl,
-  castErrorMessages,
-  castErrorStatus,
-  type CastDecision,
-  type CastError,
-  type CastErrorCode,
-  type GuardDenial,
-  type GuardTrace,
-} from './decision.js';
-import type { GiveBack, Guard, GuardContext, GuardVerdict } from './guard.js';
+import type { CastDecision, CastErrorCode, GuardTrace } from './decision.js';
+import type { Guard } from './guard.js';
 import { defaultGuards } from './guards/index.js';
-import type { LaunchPlan } from './launch-plan.js';
+import { deniedDecision, Run } from './pipeline.js';
 import { normalizeRequest, type CastRequest, type NormalizedRequest } from './request.js';
 import type { CastStores } from './stores/types.js';
-import { DeadlineExceededError, withDeadline } from './timeout.js';
 
 /**
  * Options of one evaluation: the fourth argument of {@link evaluateCast}, or given once to
@@ -116,87 +106,6 @@ function checkStores(stores: unknown, config: CastConfig): asserts stores is Cas
   }
 }
 
-class Context implements GuardContext {
-  launch: Partial<LaunchPlan> = {};
-  readonly nowMs: number;
-  #controller: AbortController | undefined;
-
-  constructor(
-    readonly config: CastConfig,
-    readonly request: NormalizedRequest,
-    readonly stores: CastStores,
-    private readonly timeoutMs: number,
-  ) {
-    this.nowMs = request.now.getTime();
-  }
-
-  get now(): Date {
-    return this.request.now;
-  }
-
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    return this.#controller.signal;
-  }
-
-  /** Aborts the signal handed to the call that outlived its deadline (if any store asked for it). */
-  readonly abortOnTimeout = (): void => {
-    this.#controller?.abort(new DeadlineExceededError(this.timeoutMs));
-  };
-}
-
-function isThenable(value: unknown): value is PromiseLike<GuardVerdict> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
-function toError(denial: GuardDenial, settings: Settings): CastError {
-  const { code } = denial;
-  const message = settings.messages?.[code] ?? denial.message ?? castErrorMessages[code];
-  const error: { -readonly [K in keyof CastError]: CastError[K] } = { code, message, status: castErrorStatus[code] };
-  if (code === 'rate_limited' && denial.retryAfterSeconds !== undefined) error.retryAfterSeconds = denial.retryAfterSeconds;
-  if ((code === 'missing_parameter' || code === 'invalid_parameter') && denial.parameter !== undefined) error.parameter = denial.parameter;
-  return error;
-}
-
-function denied(config: CastConfig, denial: GuardDenial, trace: GuardTrace[], settings: Settings): CastDecision {
-  const error = toError(denial, settings);
-  return config.errorUrl === undefined
-    ? { allowed: false, error, trace }
-    : { allowed: false, error, redirectUrl: buildRedirectUrl(config.errorUrl, error.code, error.message), trace };
-}
-
-async function giveBackAll(giveBacks: GiveBack[], timeoutMs: number): Promise<string> {
-  let failed = 0;
-  for (const giveBack of giveBacks.toReversed()) {
-    try {
-      await withDeadline(giveBack(), timeoutMs);
-    } catch {
-      failed++;
-    }
-  }
-  return failed === 0 ? `gave back ${giveBacks.length} reservation(s)` : `give-back failed for ${failed} of ${giveBacks.length} reservation(s)`;
-}
-
-function traceEntry(guard: Guard, verdict: GuardVerdict, durationMs: number): GuardTrace {
-  switch (verdict.verdict) {
-    case 'pass':
-      return verdict.note === undefined ? { guard: guard.name, verdict: 'pass', durationMs } : { guard: guard.name, verdict: 'pass', durationMs, note: verdict.note };
-    case 'finish':
-      return { guard: guard.name, verdict: 'pass', durationMs };
-    case 'skip':
-      return { guard: guard.name, verdict: 'skip', durationMs };
-    case 'deny':
-      return verdict.note === undefined
-        ? { guard: guard.name, verdict: 'deny', code: verdict.error.code, durationMs }
-        : { guard: guard.name, verdict: 'deny', code: verdict.error.code, durationMs, note: verdict.note };
-  }
-}
-
-function failureVerdict(guard: Guard, error: unknown): GuardVerdict {
-  const note = error instanceof DeadlineExceededError ? `timed out after ${error.timeoutMs} ms` : 'failed';
-  return { verdict: 'deny', error: { code: guard.unavailableCode ?? 'store_unavailable' }, note };
-}
-
 /**
  * Creates an evaluator with its own guard list and defaults. The pipeline runs the guards in order,
  * traces each, turns a guard that throws or outlives `storeTimeoutMs` into its `unavailableCode`
@@ -217,60 +126,29 @@ export function createCastEvaluator(options: CastEvaluatorOptions = {}): CastEva
   const guards = checkGuards(options.guards ?? defaultGuards);
   const base = resolveSettings(options);
 
-  return async function evaluate(config, request, stores, callOptions) {
-    const settings = callOptions === undefined ? base : resolveSettings(callOptions, base);
-    if (!isParsedCastConfig(config)) {
-      throw new TypeError('castgate: config must come from parseCastConfig or fromKasmCastConfig');
+  return function evaluate(config, request, stores, callOptions) {
+    let settings: Settings;
+    try {
+      settings = callOptions === undefined ? base : resolveSettings(callOptions, base);
+      if (!isParsedCastConfig(config)) {
+        throw new TypeError('castgate: config must come from parseCastConfig or fromKasmCastConfig');
+      }
+      checkStores(stores, config);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    checkStores(stores, config);
-    const trace: GuardTrace[] = [];
     const started = performance.now();
-    const normalized = normalizeRequest(request, settings.clock, settings.ipv6Prefix);
+    let normalized: NormalizedRequest | null;
+    try {
+      normalized = normalizeRequest(request, settings.clock, settings.ipv6Prefix);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     if (normalized === null) {
-      trace.push({ guard: 'request', verdict: 'deny', code: 'invalid_request', durationMs: performance.now() - started });
-      return denied(config, { code: 'invalid_request' }, trace, settings);
+      const trace: GuardTrace[] = [{ guard: 'request', verdict: 'deny', code: 'invalid_request', durationMs: performance.now() - started }];
+      return Promise.resolve(deniedDecision(config, { code: 'invalid_request' }, trace, settings));
     }
-    const ctx = new Context(config, normalized, stores, settings.storeTimeoutMs);
-    const giveBacks: GiveBack[] = [];
-    let clock = performance.now();
-    for (const guard of guards) {
-      let verdict: GuardVerdict;
-      try {
-        const result = guard.check(ctx);
-        verdict = isThenable(result) ? await withDeadline(result, settings.storeTimeoutMs, ctx.abortOnTimeout) : result;
-      } catch (error) {
-        verdict = failureVerdict(guard, error);
-      }
-      const finished = performance.now();
-      const entry = traceEntry(guard, verdict, finished - clock);
-      clock = finished;
-      switch (verdict.verdict) {
-        case 'skip':
-          trace.push(entry);
-          break;
-        case 'pass':
-          trace.push(entry);
-          if (verdict.launch !== undefined) ctx.launch = { ...ctx.launch, ...verdict.launch };
-          if (verdict.giveBack !== undefined) giveBacks.push(verdict.giveBack);
-          break;
-        case 'deny': {
-          if (giveBacks.length > 0) {
-            const note = await giveBackAll(giveBacks, settings.storeTimeoutMs);
-            trace.push({ ...entry, note: entry.note === undefined ? note : `${entry.note}; ${note}` });
-          } else {
-            trace.push(entry);
-          }
-          return denied(config, verdict.error, trace, settings);
-        }
-        case 'finish': {
-          trace.push(entry);
-          const launch = verdict.launch === undefined ? ctx.launch : { ...ctx.launch, ...verdict.launch };
-          return { allowed: true, outcome: verdict.outcome, session: verdict.session, launch: launch as LaunchPlan, trace };
-        }
-      }
-    }
-    await giveBackAll(giveBacks, settings.storeTimeoutMs);
-    throw new TypeError('castgate: no guard finished the evaluation (a guard list needs provisionGuard last)');
+    return new Run(config, normalized, stores, guards, settings).start();
   };
 }
 

@@ -104,7 +104,13 @@ const skipVerdict: GuardVerdict = Object.freeze({ verdict: 'skip' });
  * ```
  */
 export function pass(extra?: { launch?: Partial<LaunchPlan>; giveBack?: GiveBack; note?: string }): GuardVerdict {
-  return extra === undefined ? passVerdict : { verdict: 'pass', ...extra };
+  if (extra === undefined) return passVerdict;
+  // Built field by field (not spread) so every pass verdict has one shape.
+  const verdict: { verdict: 'pass'; launch?: Partial<LaunchPlan>; giveBack?: GiveBack; note?: string } = { verdict: 'pass' };
+  if (extra.launch !== undefined) verdict.launch = extra.launch;
+  if (extra.giveBack !== undefined) verdict.giveBack = extra.giveBack;
+  if (extra.note !== undefined) verdict.note = extra.note;
+  return verdict;
 }
 
 /**

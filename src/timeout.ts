@@ -9,19 +9,23 @@ export class DeadlineExceededError extends Error {
   }
 }
 
-interface Watched {
+/**
+ * Something with a deadline (a `performance.now()` instant, which may move later while watched) and
+ * what to do when it passes.
+ */
+export interface DeadlineWatched {
   readonly deadline: number;
-  readonly expire: () => void;
+  expire(): void;
 }
 
-// Every call in flight with its deadline, and one unref'd timer for the earliest. A call that
-// settles in time costs a Set insert and delete instead of a timer of its own (the hot path runs
-// several store calls per decision).
-let watchedCalls: Set<Watched> | undefined;
+// Everything watched, and one unref'd timer for the earliest deadline. Watching costs a Set insert
+// and delete instead of a timer per call (the hot path makes several store calls per decision).
+let watchedEntries: Set<DeadlineWatched> | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let timerAt = Number.POSITIVE_INFINITY;
 
-function arm(at: number): void {
+/** Makes sure the shared timer fires no later than `at` (a `performance.now()` instant). */
+export function armDeadline(at: number): void {
   if (timer !== undefined) {
     if (timerAt <= at) return;
     clearTimeout(timer);
@@ -34,9 +38,10 @@ function arm(at: number): void {
 function fire(): void {
   timer = undefined;
   timerAt = Number.POSITIVE_INFINITY;
+  const watched = watchedEntries;
+  if (watched === undefined) return;
   const now = performance.now();
   let next = Number.POSITIVE_INFINITY;
-  const watched = watchedCalls ?? new Set<Watched>();
   for (const entry of watched) {
     if (entry.deadline <= now) {
       watched.delete(entry);
@@ -45,33 +50,42 @@ function fire(): void {
       next = entry.deadline;
     }
   }
-  if (next !== Number.POSITIVE_INFINITY) arm(next);
+  if (next !== Number.POSITIVE_INFINITY) armDeadline(next);
+}
+
+/** Starts watching `entry`: its `expire` runs once its deadline has passed, unless unwatched first. */
+export function watchDeadline(entry: DeadlineWatched): void {
+  (watchedEntries ??= new Set()).add(entry);
+  armDeadline(entry.deadline);
+}
+
+/** Stops watching `entry`. */
+export function unwatchDeadline(entry: DeadlineWatched): void {
+  watchedEntries?.delete(entry);
 }
 
 /**
  * Settles like `promise`, or rejects with {@link DeadlineExceededError} after `timeoutMs` (calling
- * `onTimeout` first, e.g. to abort the call's signal). The one place a deadline is enforced. The
- * timer is shared and unref'd: it never keeps a process alive.
+ * `onTimeout` first, e.g. to abort the call's signal). The timer is shared and unref'd: it never
+ * keeps a process alive.
  */
 export function withDeadline<T>(promise: PromiseLike<T>, timeoutMs: number, onTimeout?: () => void): Promise<T> {
-  const watched = (watchedCalls ??= new Set());
   return new Promise<T>((resolve, reject) => {
-    const entry: Watched = {
+    const entry: DeadlineWatched = {
       deadline: performance.now() + timeoutMs,
       expire: () => {
         onTimeout?.();
         reject(new DeadlineExceededError(timeoutMs));
       },
     };
-    watched.add(entry);
-    arm(entry.deadline);
+    watchDeadline(entry);
     promise.then(
       (value) => {
-        watched.delete(entry);
+        unwatchDeadline(entry);
         resolve(value);
       },
       (error: unknown) => {
-        watched.delete(entry);
+        unwatchDeadline(entry);
         reject(error instanceof Error ? error : new Error(String(error)));
       },
     );

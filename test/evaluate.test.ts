@@ -139,6 +139,30 @@ describe('evaluateCast pipeline', () => {
     expect(d2.error?.code).toBe('store_unavailable');
   });
 
+  it('gives back what a store call took when it answers only after its deadline', async () => {
+    const memory = stores();
+    const cfg = config({ sessionsRemaining: 3 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const slow: QuotaStore = { ...memory.quota, take: async (input) => { await gate; return memory.quota.take(input); } };
+    const d = await evaluateCast(cfg, { ip: '203.0.113.9', now: t0 }, { ...memory, quota: slow }, { storeTimeoutMs: 20 });
+    expect(d.error?.code).toBe('store_unavailable');
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await memory.quota.remaining(cfg.key)).toBe(3);
+    expect(memory.sessions.plans).toHaveLength(0);
+  });
+
+  it('keeps one deadline per call, not per decision: several slow calls each within storeTimeoutMs pass', async () => {
+    const memory = stores();
+    const slowly = <T>(p: () => Promise<T>) => new Promise<T>((resolve) => setTimeout(() => { resolve(p()); }, 30));
+    const rateLimit: RateLimitStore = { ...memory.rateLimit, take: (i) => slowly(() => memory.rateLimit.take(i)) };
+    const quota: QuotaStore = { ...memory.quota, take: (i) => slowly(() => memory.quota.take(i)) };
+    const cfg = config({ sessionsRemaining: 3, ipRateLimit: { sessions: 2, withinSeconds: 60 } });
+    const d = await evaluateCast(cfg, { ip: '203.0.113.9', now: t0 }, { ...memory, rateLimit, quota }, { storeTimeoutMs: 50 });
+    expect(d.allowed).toBe(true);
+  });
+
   it('answers store_unavailable when resume lookup fails', async () => {
     const s = stores();
     s.sessions.findMode = 'throw';

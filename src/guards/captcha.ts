@@ -1,5 +1,6 @@
 import { isPlausibleCaptchaToken } from '../captcha/token.js';
-import { deny, pass, skip, type Guard } from '../guard.js';
+import { RateLimitCall } from '../store-calls.js';
+import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../guard.js';
 import { rateLimitKeyOf, retryAfterSecondsOf } from './rate-limit.js';
 
 /**
@@ -18,36 +19,36 @@ import { rateLimitKeyOf, retryAfterSecondsOf } from './rate-limit.js';
 export const captchaGuard: Guard = {
   name: 'captcha',
   unavailableCode: 'captcha_unavailable',
-  async check(ctx) {
-    const { config, request, stores, nowMs } = ctx;
+  check(ctx) {
+    const { config, request } = ctx;
+    // Synchronous until a store or the provider is asked: most requests cost no promise here.
     if (!config.requireCaptcha || request.user !== null) return skip();
     const token = request.captchaToken;
     if (token === undefined || token === null || token === '') return deny('captcha_required');
     if (typeof token !== 'string' || !isPlausibleCaptchaToken(token)) return deny('captcha_failed');
-    const limit = config.ipRateLimit;
-    if (limit !== undefined) {
-      let peeked: { full: boolean; retryAfterMs: number };
-      try {
-        peeked = await stores.rateLimit.peek({
-          key: rateLimitKeyOf(config, request),
-          limit: limit.sessions,
-          windowMs: limit.withinSeconds * 1000,
-          nowMs,
-          signal: ctx.signal,
-        });
-      } catch {
-        return deny('store_unavailable', { note: 'rate-limit store failed during the peek' });
-      }
-      if (peeked.full) {
-        return deny('rate_limited', { retryAfterSeconds: retryAfterSecondsOf(peeked.retryAfterMs, limit.withinSeconds) });
-      }
-    }
-    const verifier = stores.captcha;
-    if (verifier === undefined) throw new TypeError('castgate: requireCaptcha needs stores.captcha');
-    const result = await verifier.verify({ token, remoteIp: request.ip, signal: ctx.signal });
-    // A custom verifier written in plain JavaScript may answer `"true"` or 1: only `true` passes.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare
-    if (result.success !== true) return deny('captcha_failed', result.reason === undefined ? undefined : { note: result.reason });
-    return pass();
+    return verifyToken(ctx, token);
   },
 };
+
+async function verifyToken(ctx: GuardContext, token: string): Promise<GuardVerdict> {
+  const { config, request, stores, nowMs } = ctx;
+  const limit = config.ipRateLimit;
+  if (limit !== undefined) {
+    let peeked: { full: boolean; retryAfterMs: number };
+    try {
+      peeked = await stores.rateLimit.peek(new RateLimitCall(ctx, rateLimitKeyOf(config, request), limit.sessions, limit.withinSeconds * 1000, nowMs));
+    } catch {
+      return deny('store_unavailable', { note: 'rate-limit store failed during the peek' });
+    }
+    if (peeked.full) {
+      return deny('rate_limited', { retryAfterSeconds: retryAfterSecondsOf(peeked.retryAfterMs, limit.withinSeconds) });
+    }
+  }
+  const verifier = stores.captcha;
+  if (verifier === undefined) throw new TypeError('castgate: requireCaptcha needs stores.captcha');
+  const result = await verifier.verify({ token, remoteIp: request.ip, signal: ctx.signal });
+  // A custom verifier written in plain JavaScript may answer `"true"` or 1: only `true` passes.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare
+  if (result.success !== true) return deny('captcha_failed', result.reason === undefined ? undefined : { note: result.reason });
+  return pass();
+}

@@ -1,5 +1,6 @@
 import { buildLaunchPlan } from '../build-launch-plan.js';
 import type { Guard } from '../guard.js';
+import { ProvisionCall } from '../store-calls.js';
 
 /**
  * Always last: builds the launch plan and asks the `SessionProvisioner` to start the session (and,
@@ -20,13 +21,7 @@ export const provisionGuard: Guard = {
   async check(ctx) {
     const { config, request, stores, launch } = ctx;
     const plan = buildLaunchPlan(config, request, launch);
-    const session = await stores.sessions.provision({
-      configKey: config.key,
-      plan,
-      get signal() {
-        return ctx.signal;
-      },
-    });
+    const session = await stores.sessions.provision(new ProvisionCall(ctx, config.key, plan));
     if (typeof session !== 'object' || typeof session.id !== 'string' || typeof session.userId !== 'string') {
       throw new TypeError('castgate: SessionProvisioner.provision must resolve to { id, userId }');
     }

@@ -1,4 +1,5 @@
 import { deny, pass, skip, type Guard } from '../guard.js';
+import { QuotaCall } from '../store-calls.js';
 
 /**
  * With `sessionsRemaining` set, serves a session only while the config's counter is above zero and
@@ -21,13 +22,7 @@ export const quotaGuard: Guard = {
     const initial = config.sessionsRemaining;
     if (initial === undefined) return skip();
     const configKey = config.key;
-    const taken = await stores.quota.take({
-      configKey,
-      initial,
-      get signal() {
-        return ctx.signal;
-      },
-    });
+    const taken = await stores.quota.take(new QuotaCall(ctx, configKey, initial));
     if (!taken.ok) return deny('quota_exhausted');
     const { reservation } = taken;
     return pass({ giveBack: () => stores.quota.giveBack({ configKey, reservation }) });

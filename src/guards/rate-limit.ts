@@ -1,5 +1,6 @@
 import type { CastConfig } from '../config/schema.js';
 import { deny, pass, skip, type Guard } from '../guard.js';
+import { RateLimitCall } from '../store-calls.js';
 import type { NormalizedRequest } from '../request.js';
 
 /**
@@ -36,16 +37,7 @@ export const rateLimitGuard: Guard = {
     const limit = config.ipRateLimit;
     if (limit === undefined) return skip();
     const key = rateLimitKeyOf(config, request);
-    const taken = await stores.rateLimit.take({
-      key,
-      limit: limit.sessions,
-      windowMs: limit.withinSeconds * 1000,
-      nowMs,
-      // Read lazily: an AbortController costs more than a memory store's whole take.
-      get signal() {
-        return ctx.signal;
-      },
-    });
+    const taken = await stores.rateLimit.take(new RateLimitCall(ctx, key, limit.sessions, limit.withinSeconds * 1000, nowMs));
     if (!taken.ok) return deny('rate_limited', { retryAfterSeconds: retryAfterSecondsOf(taken.retryAfterMs, limit.withinSeconds) });
     const { reservation } = taken;
     return pass({ giveBack: () => stores.rateLimit.giveBack({ key, reservation }) });

@@ -1,5 +1,6 @@
 import { buildLaunchPlan } from '../build-launch-plan.js';
-import { pass, skip, type Guard } from '../guard.js';
+import { FindRunningCall } from '../store-calls.js';
+import { pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../guard.js';
 
 /**
  * With `allowResume` (the default) and a signed-in user who already has a running session for this
@@ -17,24 +18,24 @@ import { pass, skip, type Guard } from '../guard.js';
  */
 export const resumeGuard: Guard = {
   name: 'resume',
-  async check(ctx) {
-    const { config, request, stores, launch } = ctx;
+  check(ctx) {
+    const { config, request } = ctx;
     const { user } = request;
+    // Synchronous when there is nothing to look up: an anonymous request costs no promise here.
     if (!config.allowResume || user === null) return skip();
-    const running = await stores.sessions.findRunning({
-      configKey: config.key,
-      userId: user.id,
-      get signal() {
-        return ctx.signal;
-      },
-    });
-    if (running === null) return pass();
-    const dynamicUrl = config.dynamicKasmUrl ? launch.env?.KASM_URL : undefined;
-    return {
-      verdict: 'finish',
-      outcome: 'resumed',
-      session: { id: running.id, userId: running.userId },
-      launch: buildLaunchPlan(config, request, launch, dynamicUrl),
-    };
+    return resumeRunning(ctx, user.id);
   },
 };
+
+async function resumeRunning(ctx: GuardContext, userId: string): Promise<GuardVerdict> {
+  const { config, request, stores, launch } = ctx;
+  const running = await stores.sessions.findRunning(new FindRunningCall(ctx, config.key, userId));
+  if (running === null) return pass();
+  const dynamicUrl = config.dynamicKasmUrl ? launch.env?.KASM_URL : undefined;
+  return {
+    verdict: 'finish',
+    outcome: 'resumed',
+    session: { id: running.id, userId: running.userId },
+    launch: buildLaunchPlan(config, request, launch, dynamicUrl),
+  };
+}
