@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { fromKasmCastConfig, isCastConfigError, safeParseCastConfig, type CastConfig, type CastConfigIssue } from 'castgate';
+
+/**
+ * A config file as read from disk: the raw config values it holds (one, or the items of an
+ * array), or why it could not be used. `exitCode` is 2 when the file cannot be read and 1 when it
+ * is not valid JSON.
+ *
+ * @example
+ * ```ts
+ * const file: ConfigFile = await readConfigFile('configs.json');
+ * if (!file.ok) process.exitCode = file.exitCode;
+ * ```
+ */
+export type ConfigFile =
+  | { readonly ok: true; readonly inputs: readonly unknown[]; readonly isArray: boolean }
+  | { readonly ok: false; readonly exitCode: 1 | 2; readonly message: string };
+
+/**
+ * Reads a JSON file holding one config or an array of configs. Never rejects: a missing or
+ * unreadable file, and text that is not JSON, come back as `{ ok: false }`.
+ *
+ * @example
+ * ```ts
+ * const file = await readConfigFile('examples/configs.json');
+ * ```
+ */
+export async function readConfigFile(path: string): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : typeof code === 'string' ? code : 'unreadable';
+    return { ok: false, exitCode: 2, message: `cannot read ${JSON.stringify(path)}: ${reason}` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.replace(/^\uFEFF/u, ''));
+  } catch (error) {
+    return { ok: false, exitCode: 1, message: `${path}: not valid JSON (${error instanceof Error ? error.message : 'parse error'})` };
+  }
+  return Array.isArray(parsed) ? { ok: true, inputs: parsed, isArray: true } : { ok: true, inputs: [parsed], isArray: false };
+}
+
+/**
+ * One config parsed in castgate's camelCase form, or with `kasm` in Kasm's snake_case form.
+ *
+ * @example
+ * ```ts
+ * const result: ParsedConfig = parseConfigInput({ name: 'Demo', key: 'demo-key-0123456789', imageId: 'img' }, false);
+ * ```
+ */
+export type ParsedConfig = { readonly ok: true; readonly config: CastConfig } | { readonly ok: false; readonly issues: readonly CastConfigIssue[] };
+
+/**
+ * Parses one raw config with `safeParseCastConfig`, or `fromKasmCastConfig` when `kasm` is set;
+ * answers every issue instead of throwing (it rethrows only what is not a `CastConfigError`).
+ *
+ * @example
+ * ```ts
+ * const result = parseConfigInput(raw, true);
+ * if (!result.ok) for (const issue of result.issues) console.log(issue.path, issue.message);
+ * ```
+ */
+export function parseConfigInput(input: unknown, kasm: boolean): ParsedConfig {
+  if (!kasm) {
+    const result = safeParseCastConfig(input);
+    return result.success ? { ok: true, config: result.config } : { ok: false, issues: result.error.issues };
+  }
+  try {
+    return { ok: true, config: fromKasmCastConfig(input) };
+  } catch (error) {
+    if (isCastConfigError(error)) return { ok: false, issues: error.issues };
+    throw error;
+  }
+}
+
+/**
+ * The `key` a raw config claims (the same field name in both formats), when it is a plain key.
+ *
+ * @example
+ * ```ts
+ * rawKeyOf({ key: 'demo-key-0123456789' }); // 'demo-key-0123456789'
+ * ```
+ */
+export function rawKeyOf(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null || !Object.hasOwn(input, 'key')) return undefined;
+  const key: unknown = (input as { key?: unknown }).key;
+  return typeof key === 'string' && /^[A-Za-z0-9_-]{1,128}$/u.test(key) ? key : undefined;
+}

@@ -1,0 +1,83 @@
+/**
+ * Where the CLI writes: standard output and standard error (tests pass their own).
+ *
+ * @example
+ * ```ts
+ * const io: CliIo = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
+ * ```
+ */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/u;
+
+/**
+ * Formats a config issue path for people: `remoteApp.args[0].valuePattern`; keys that are not plain
+ * identifiers are quoted; the root is `(root)`.
+ *
+ * @example
+ * ```ts
+ * formatIssuePath(['remoteApp', 'args', 0, 'valuePattern']); // 'remoteApp.args[0].valuePattern'
+ * ```
+ */
+export function formatIssuePath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (identifier.test(key)) out += out === '' ? key : `.${key}`;
+    else out += `[${JSON.stringify(key)}]`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/**
+ * Makes text safe to print on a terminal: control characters (C0, DEL, C1, which could move the
+ * cursor or recolour the screen) become `\u001b`-style escapes; everything else is kept.
+ *
+ * @example
+ * ```ts
+ * printable('ok\u001b[2J'); // 'ok\\u001b[2J'
+ * ```
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Lays rows out as a plain-text table: columns padded to their widest cell, two spaces apart, the
+ * last column unpadded, a header row first.
+ *
+ * @example
+ * ```ts
+ * formatTable(['guard', 'verdict'], [['expiry', 'skip'], ['referrer', 'deny']]);
+ * ```
+ */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
+  return all
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/**
+ * Prints a usage error (the message, then the command's help) to standard error and answers exit
+ * code 2.
+ *
+ * @example
+ * ```ts
+ * if (file === undefined) return usageError(io, 'castgate validate', 'validate needs a file', validateHelp);
+ * ```
+ */
+export function usageError(io: CliIo, command: string, message: string, help: string): 2 {
+  io.stderr(`${command}: ${printable(message)}\n\n${help}`);
+  return 2;
+}

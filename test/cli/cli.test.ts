@@ -1,0 +1,223 @@
+// The castgate bin as users run it: the built dist/cli.js in a child process.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist', 'cli.js');
+const builtFiles = [cli, join(root, 'dist', 'index.js')];
+
+function newestSourceMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds with tsup when dist/cli.js or dist/index.js is missing or older than any source file. */
+function ensureBuilt(): void {
+  const sourcesMs = Math.max(newestSourceMs(join(root, 'src')), statSync(join(root, 'tsup.config.ts')).mtimeMs);
+  const fresh = builtFiles.every((file) => existsSync(file) && statSync(file).mtimeMs >= sourcesMs);
+  if (!fresh) execFileSync('npx', ['tsup', '--silent'], { cwd: root, stdio: 'ignore', timeout: 120_000 });
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function castgate(...args: string[]): Run {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const samples = join(root, 'examples', 'configs.json');
+const excelKey = 'excel-W5nYSY2wG3YU4JLLtq';
+const portalKey = 'portal-TJkeRD8ELiQjMkdj8S';
+let dir: string;
+const file = (name: string) => join(dir, name);
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'castgate-cli-'));
+  const good = { name: 'Demo', key: 'demo-Zq3v9Kp2Lm8Xr4Td', imageId: 'kasmweb/chrome', allowAnonymous: true, allowedReferrers: ['example.com'] };
+  writeFileSync(file('one.json'), JSON.stringify(good));
+  writeFileSync(
+    file('problems.json'),
+    JSON.stringify([
+      good,
+      { name: 'Broken', key: 'broken-Zq3v9Kp2Lm8Xr4Td', imageId: 'img', ipRateLimit: { sessions: 0, withinSeconds: 60 }, errorUrl: 'javascript:alert(1)' },
+      { ...good, name: 'Copy' },
+    ]),
+  );
+  writeFileSync(file('short-key.json'), JSON.stringify({ ...good, key: 'abc' }));
+  writeFileSync(file('not-json.json'), '{ "name": ');
+  const kasm = {
+    casting_config_name: 'Kasm export',
+    key: 'kasm-Zq3v9Kp2Lm8Xr4TdAb',
+    image_id: '2a1b3c4d',
+    allow_anonymous: true,
+    allowed_referrers: 'Example.com\nportal.example.com\n',
+    limit_ips: true,
+    ip_request_limit: 1,
+    ip_request_seconds: 60,
+    remote_app_configs: '{}',
+    valid_until: '2030-01-01 00:00:00',
+    cast_config_id: 'read-only-id',
+  };
+  writeFileSync(file('kasm.json'), JSON.stringify(kasm));
+  writeFileSync(file('kasm-bad.json'), JSON.stringify({ ...kasm, image_idd: 'typo', ip_request_seconds: -5 }));
+  writeFileSync(file('captcha.json'), JSON.stringify({ ...good, allowedReferrers: [], requireCaptcha: true }));
+}, 120_000);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('castgate validate', () => {
+  it('prints one OK line and exits 0 for a valid file (the sample configs)', () => {
+    const run = castgate('validate', samples);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${samples}: OK (9 configs)\n`);
+  });
+
+  it('prints every problem with its config index and path, and exits 1', () => {
+    const run = castgate('validate', file('problems.json'));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('3 problems in 2 of 3 configs');
+    expect(run.stdout).toContain('config [1] "broken-Zq3v9Kp2Lm8Xr4Td":');
+    expect(run.stdout).toMatch(/✖ ipRateLimit\.sessions: .*\(too_small\)/u);
+    expect(run.stdout).toMatch(/✖ errorUrl: .*\(invalid_url\)/u);
+    expect(run.stdout).toContain('config [2] "demo-Zq3v9Kp2Lm8Xr4Td":');
+    expect(run.stdout).toMatch(/✖ key: repeats the key of config \[0\].*\(duplicate_value\)/u);
+    expect(run.stdout).not.toMatch(/^ {2}config \[0\]/mu);
+  });
+
+  it('warns, without failing, when an anonymous link has a short key', () => {
+    const run = castgate('validate', file('short-key.json'));
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('warning: key: an anonymous link');
+  });
+
+  it('reads Kasm field names with --kasm, and names the Kasm field at fault', () => {
+    expect(castgate('validate', file('kasm.json'), '--kasm')).toMatchObject({ status: 0, stdout: expect.stringContaining('OK (1 Kasm config)') as unknown });
+    const bad = castgate('validate', '--kasm', file('kasm-bad.json'));
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('image_idd');
+    expect(bad.stdout).toContain('ip_request_seconds');
+    const notCamel = castgate('validate', file('kasm.json'));
+    expect(notCamel.status).toBe(1);
+    expect(notCamel.stdout).toMatch(/casting_config_name.*\(unknown_key\)/u);
+  });
+
+  it('prints the JSON Schema with --json-schema: an object schema with the config properties', () => {
+    const run = castgate('validate', '--json-schema');
+    expect(run.status).toBe(0);
+    const schema = JSON.parse(run.stdout) as { type: string; properties: Record<string, unknown> };
+    expect(schema.type).toBe('object');
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'key', 'imageId', 'ipRateLimit', 'remoteApp']));
+  });
+
+  it('exits 1 for a file that is not JSON, and 2 for a missing file or a usage error', () => {
+    expect(castgate('validate', file('not-json.json'))).toMatchObject({ status: 1, stdout: expect.stringContaining('not valid JSON') as unknown });
+    const missing = castgate('validate', file('nope.json'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    expect(castgate('validate').status).toBe(2);
+    expect(castgate('validate', samples, '--strict-mode').status).toBe(2);
+    expect(castgate('validate', '--json-schema', '--kasm').status).toBe(2);
+    expect(castgate('validate', samples, samples).status).toBe(2);
+  });
+});
+
+describe('castgate explain', () => {
+  it('explains an allowed request: exit 0, the launch plan and an aligned trace of all nine guards', () => {
+    const run = castgate('explain', samples, '--key', excelKey, '--ip', '203.0.113.9', '--query', 'file=C:\\Reports\\Q1 2026.xlsx');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('ALLOWED  created  (HTTP 200)');
+    expect(run.stdout).toMatch(/command line +"C:\\Reports\\Q1 2026\.xlsx"/u);
+    const table = run.stdout.slice(run.stdout.indexOf('guard '));
+    const rows = table.trim().split('\n');
+    expect(rows.map((row) => row.split(/\s+/u)[0])).toEqual(['guard', 'expiry', 'referrer', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'provision']);
+    expect(new Set(rows.map((row) => row.indexOf(row.split(/\s+/u)[1]!)))).toEqual(new Set([rows[0]!.indexOf('verdict')]));
+  });
+
+  it('explains a referrer denial: exit 1, the code, status and message', () => {
+    const run = castgate('explain', samples, '--key', portalKey, '--ip', '203.0.113.9', '--referrer', 'https://portal.example.com.evil.example/');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('DENIED  referrer_denied  (HTTP 403)');
+    expect(run.stdout).toContain('Requests are not allowed from this domain.');
+    expect(run.stdout).toMatch(/referrer +deny +referrer_denied/u);
+  });
+
+  it('prints the decision as JSON with --json', () => {
+    const run = castgate('explain', samples, '--key', excelKey, '--ip', '203.0.113.9', '--query', 'file=C:\\Windows\\calc.exe', '--json');
+    expect(run.status).toBe(1);
+    const decision = JSON.parse(run.stdout) as { allowed: boolean; error: { code: string; parameter: string; status: number }; trace: unknown[] };
+    expect(decision).toMatchObject({ allowed: false, error: { code: 'invalid_parameter', parameter: 'file', status: 400 } });
+    expect(decision.trace.length).toBeGreaterThan(0);
+  });
+
+  it('evaluates at the time given with --now: a Kasm config past its valid_until is expired', () => {
+    const later = castgate('explain', file('kasm.json'), '--kasm', '--ip', '203.0.113.9', '--referrer', 'https://example.com/', '--now', '2030-01-01T00:00:00Z');
+    expect(later.status).toBe(1);
+    expect(later.stdout).toContain('link_expired');
+    const earlier = castgate('explain', file('kasm.json'), '--kasm', '--ip', '203.0.113.9', '--referrer', 'https://example.com/', '--now', '2029-12-31');
+    expect(earlier.status).toBe(0);
+  });
+
+  it('shows the redirect URL of a config with errorUrl, and a signed-in user with --user', () => {
+    const redirect = castgate('explain', samples, '--key', 'errorurl-uhe9BBhu4xdgfQNwKL', '--ip', '192.0.2.1');
+    expect(redirect.stdout).toMatch(/redirectUrl +https:\/\/partner\.example\.com\/cast-error\?lang=en&error=referrer_denied&message=/u);
+    const member = castgate('explain', samples, '--key', 'members-SjSukD86Gr2YhWH8BS', '--ip', '192.0.2.1', '--user', 'alice');
+    expect(member.status).toBe(0);
+    expect(member.stdout).toMatch(/user +alice/u);
+  });
+
+  it('fails closed on a captcha without a verifier, and passes it with --captcha-pass', () => {
+    expect(castgate('explain', file('captcha.json'), '--ip', '192.0.2.1').stdout).toContain('captcha_required');
+    const unverified = castgate('explain', file('captcha.json'), '--ip', '192.0.2.1', '--captcha-token', 'tok-123');
+    expect(unverified.status).toBe(1);
+    expect(unverified.stdout).toContain('captcha_unavailable');
+    expect(unverified.stdout).toContain('--captcha-pass');
+    expect(castgate('explain', file('captcha.json'), '--ip', '192.0.2.1', '--captcha-token', 'tok-123', '--captcha-pass').status).toBe(0);
+  });
+
+  it('answers invalid_request for an address castgate refuses (exit 1)', () => {
+    const run = castgate('explain', file('one.json'), '--ip', '010.1.1.1', '--referrer', 'https://example.com/');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('invalid_request');
+  });
+
+  it('exits 2 on usage errors: no --ip, a bad --now, an array without --key, an unknown key, unknown options', () => {
+    for (const args of [
+      ['explain', samples, '--key', excelKey],
+      ['explain', file('one.json'), '--ip', '192.0.2.1', '--now', '2030-02-30'],
+      ['explain', file('one.json'), '--ip', '192.0.2.1', '--now', '2030-01-01T00:00:00'],
+      ['explain', samples, '--ip', '192.0.2.1'],
+      ['explain', samples, '--key', 'no-such-key', '--ip', '192.0.2.1'],
+      ['explain', file('one.json'), '--ip', '192.0.2.1', '--verbose'],
+      ['explain', '--ip', '192.0.2.1'],
+      ['explain', file('problems.json'), '--key', 'broken-Zq3v9Kp2Lm8Xr4Td', '--ip', '192.0.2.1'],
+      ['frobnicate'],
+      [],
+    ]) {
+      const run = castgate(...args);
+      expect({ args, status: run.status }).toEqual({ args, status: 2 });
+      expect(run.stderr.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('castgate --help', () => {
+  it('prints help for the program and each command, exit 0', () => {
+    expect(castgate('--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('Usage: castgate <command>') as unknown });
+    expect(castgate('validate', '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('castgate validate <file> [--kasm]') as unknown });
+    expect(castgate('explain', '-h')).toMatchObject({ status: 0, stdout: expect.stringContaining('--captcha-pass') as unknown });
+  });
+});
