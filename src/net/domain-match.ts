@@ -39,12 +39,27 @@ export function hostIsListed(host: string, matcher: DomainMatcher): boolean {
 /** The longest URL castgate parses from a request (Referer, kasm_url). */
 export const maxRequestUrlLength = 4096;
 
+// Hosts of recently seen Referers: most requests to a link come from a handful of pages, and a
+// WHATWG URL parse costs more than the rest of the referrer guard. Bounded; emptied when full.
+const maxCachedHosts = 512;
+let cachedHosts: Map<string, string | null> | undefined;
+
 /**
  * The host of an `http:` or `https:` URL given as a raw string, or `null` when it is not one
  * (unparsable, another scheme, too long, no host).
  */
 export function httpHostOf(raw: string): string | null {
   if (raw.length === 0 || raw.length > maxRequestUrlLength) return null;
+  const cache = (cachedHosts ??= new Map());
+  const cached = cache.get(raw);
+  if (cached !== undefined) return cached;
+  const host = parseHttpHost(raw);
+  if (cache.size >= maxCachedHosts) cache.clear();
+  cache.set(raw, host);
+  return host;
+}
+
+function parseHttpHost(raw: string): string | null {
   let url: URL;
   try {
     url = new URL(raw);

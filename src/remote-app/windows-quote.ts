@@ -65,6 +65,12 @@ const needsQuoting = /[ \t\n\v"]/u;
  */
 export function quoteWindowsArg(arg: string): string {
   if (arg !== '' && !needsQuoting.test(arg)) return arg;
+  if (!arg.includes('"')) {
+    // Without a quote inside, only the backslashes before the closing quote need doubling.
+    let trailing = 0;
+    while (trailing < arg.length && arg[arg.length - 1 - trailing] === '\\') trailing++;
+    return `"${arg}${'\\'.repeat(trailing)}"`;
+  }
   let quoted = '"';
   let backslashes = 0;
   for (let i = 0; i < arg.length; i++) {

@@ -20,36 +20,32 @@ export interface MemoryQuotaOptions {
 }
 
 /**
- * One config key's counter and the reservations that may still be given back: a set to look them up
- * and a queue (oldest first, from `head`) to forget the oldest in O(1) amortised.
+ * One config key's counter and the reservations that may still be given back. A Set keeps insertion
+ * order, so its front is the oldest; the iterator that forgets the oldest is kept between calls (a
+ * fresh one would walk every entry deleted before it, which V8 keeps as holes until it rehashes).
  */
 interface Counter {
   remaining: number;
   readonly outstanding: Set<string>;
-  order: string[];
-  head: number;
+  oldest: Iterator<string>;
 }
 
 function newCounter(remaining: number): Counter {
-  return { remaining, outstanding: new Set(), order: [], head: 0 };
+  const outstanding = new Set<string>();
+  return { remaining, outstanding, oldest: outstanding.values() };
 }
 
 /** Remembers `reservation`; past `max`, forgets the oldest still outstanding. */
 function remember(counter: Counter, reservation: string, max: number): void {
   const { outstanding } = counter;
   outstanding.add(reservation);
-  counter.order.push(reservation);
-  if (outstanding.size > max) {
-    while (counter.head < counter.order.length) {
-      const oldest = counter.order[counter.head++];
-      if (oldest !== undefined && outstanding.delete(oldest)) break;
-    }
+  if (outstanding.size <= max) return;
+  let next = counter.oldest.next();
+  if (next.done === true) {
+    counter.oldest = outstanding.values();
+    next = counter.oldest.next();
   }
-  // Entries before `head` and entries already given back are dead: drop them once they dominate.
-  if (counter.order.length > 2 * max + 64) {
-    counter.order = counter.order.slice(counter.head).filter((r) => outstanding.has(r));
-    counter.head = 0;
-  }
+  if (next.done !== true) outstanding.delete(next.value);
 }
 
 const defaultMaxReservations = 10_000;

@@ -125,6 +125,8 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
     }
     takesSinceSweep = 0;
     sweepAfter = Math.max(minSweepInterval, buckets.size);
+    // A fresh cursor: the old one may pin the Map's table from before the sweep (and what it held).
+    evictionCursor = buckets.keys();
     return dropped;
   }
 

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { ratio } from '../harness.js';
+import { addressPool, fullPathConfig, poolSize } from './memory.js';
+
+const serverScript = fileURLToPath(new URL('../http-server.ts', import.meta.url));
+const benchTsconfig = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+
+async function startServer(args: string[]): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', serverScript, ...args], {
+    env: { ...process.env, TSX_TSCONFIG_PATH: benchTsconfig },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => { reject(new Error(`bench server exited with ${String(code)}`)); });
+    child.stdout.once('data', (chunk: Buffer) => { resolve(Number(chunk.toString().trim())); });
+  });
+  return { port, stop: () => child.kill('SIGTERM') };
+}
+
+async function load(port: number, seconds: number, path: string): Promise<{ reqPerSec: number; non2xx: number }> {
+  const addresses = addressPool();
+  let n = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: 64,
+    duration: seconds,
+    requests: [
+      {
+        method: 'GET',
+        path,
+        // Each request comes "through" the loopback proxy from another client, so the per-IP limit
+        // measures allowed decisions; Express resolves req.ip from X-Forwarded-For for loopback only.
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, accept: 'application/json', referer: 'https://example.com/page', 'x-forwarded-for': addresses[n++ & (poolSize - 1)]! },
+        }),
+      },
+    ],
+  });
+  return { reqPerSec: Math.round(result.requests.average), non2xx: result.non2xx };
+}
+
+/**
+ * The Express example's cast route (full anonymous path, memory stores) under autocannon (64
+ * connections) next to a bare Express route answering the same JSON, each server in its own process.
+ */
+export async function benchHttp(smoke: boolean) {
+  const seconds = smoke ? 1 : 10;
+  const path = `/cast/${fullPathConfig.key}?file=${encodeURIComponent('C:\\Reports\\Q1 2030.xlsx')}`;
+  const castgate = await startServer(['castgate']);
+  let sample: unknown;
+  let castgateRun: { reqPerSec: number; non2xx: number };
+  try {
+    const probe = await fetch(`http://127.0.0.1:${castgate.port}${path}`, { headers: { accept: 'application/json', referer: 'https://example.com/page' } });
+    if (probe.status !== 200) throw new Error(`the cast route answered ${probe.status}: ${await probe.text()}`);
+    sample = await probe.json();
+    castgateRun = await load(castgate.port, seconds, path);
+  } finally {
+    castgate.stop();
+  }
+  const baseline = await startServer(['baseline', JSON.stringify(sample)]);
+  let baselineRun: { reqPerSec: number; non2xx: number };
+  try {
+    baselineRun = await load(baseline.port, seconds, path);
+  } finally {
+    baseline.stop();
+  }
+  if (castgateRun.non2xx > 0) throw new Error(`${castgateRun.non2xx} castgate answers were not 2xx: the bench must measure allowed decisions`);
+  return {
+    castgate: { reqPerSec: castgateRun.reqPerSec },
+    baseline: { name: 'bare Express 5 route, same JSON', reqPerSec: baselineRun.reqPerSec },
+    ratio: ratio(castgateRun.reqPerSec, baselineRun.reqPerSec),
+    connections: 64,
+    seconds,
+  };
+}

@@ -1,0 +1,63 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { createMemoryStores, evaluateCast, parseCastConfig, type CastStores, type SessionProvisioner } from 'castgate';
+import { measure, ratio, type BenchBudget } from '../harness.js';
+
+/** The seed's Excel remote app, with its RE2 pattern, behind a referrer list, a per-IP limit and a quota. */
+export const fullPathConfig = parseCastConfig({
+  name: 'Bench', key: 'bench-0123456789abcdef', imageId: 'kasmweb/excel', allowAnonymous: true,
+  allowedReferrers: ['example.com', '*.partner.example'],
+  ipRateLimit: { sessions: 100, withinSeconds: 60 },
+  sessionsRemaining: Number.MAX_SAFE_INTEGER,
+  remoteApp: {
+    remoteAppName: '||Microsoft Excel',
+    args: [{ urlParamName: 'file', required: true, valuePattern: '([a-zA-Z]:\\\\)([^\\x00-\\x1F\\*\\"/:<>\\?\\\\\\|]+\\\\)*([^\\x00-\\x1F\\*\\"/:<>\\?\\\\\\|]+\\.(xls|xlsx|csv))' }],
+  },
+});
+
+/** A provisioner that starts nothing and keeps nothing, so memory stays flat over millions of decisions. */
+export const countingProvisioner = (): SessionProvisioner => {
+  let n = 0;
+  return {
+    findRunning: () => Promise.resolve(null),
+    provision: () => {
+      n++;
+      return Promise.resolve({ id: `s-${n}`, userId: `anon-${n}` });
+    },
+  };
+};
+
+/** How many distinct client addresses the benches rotate through (a power of two). */
+export const poolSize = 1 << 20;
+
+/** 1,048,576 distinct client addresses, so the per-IP limit (100 a minute) never refuses during a run. */
+export function addressPool(size = poolSize): string[] {
+  return Array.from({ length: size }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+}
+
+export async function benchMemory(budget: BenchBudget) {
+  const memory = createMemoryStores();
+  const stores: CastStores = { rateLimit: memory.rateLimit, quota: memory.quota, sessions: countingProvisioner() };
+  const limiter = new RateLimiterMemory({ points: 100, duration: 60 });
+  const addresses = addressPool();
+  const query = { file: 'C:\\Reports\\Q1 2030.xlsx' };
+  let i = 0;
+  let j = 0;
+  let denied = 0;
+  const figures = await measure(budget, {
+    castgate: async () => {
+      const decision = await evaluateCast(fullPathConfig, { ip: addresses[i++ & (poolSize - 1)]!, referrer: 'https://example.com/page', query }, stores);
+      if (!decision.allowed) denied++;
+    },
+    'rate-limiter-flexible RateLimiterMemory.consume': async () => {
+      await limiter.consume(addresses[j++ & (poolSize - 1)]!);
+    },
+  });
+  if (denied > 0) throw new Error(`the full path was denied ${denied} times: the bench must measure allowed decisions`);
+  const castgate = figures.castgate!;
+  const baseline = figures['rate-limiter-flexible RateLimiterMemory.consume']!;
+  return {
+    castgate: { opsPerSec: castgate.opsPerSec, p50Us: castgate.p50Us, p99Us: castgate.p99Us },
+    baseline: { name: 'rate-limiter-flexible RateLimiterMemory.consume', opsPerSec: baseline.opsPerSec, p50Us: baseline.p50Us, p99Us: baseline.p99Us },
+    ratio: ratio(castgate.opsPerSec, baseline.opsPerSec),
+  };
+}

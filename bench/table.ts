@@ -1,0 +1,44 @@
+/** Prints the parts that ran as aligned tables, castgate beside its baseline. */
+export function printResults(results: Record<string, unknown>, only: readonly string[]): void {
+  console.log(`castgate bench · ${String(results.machine)} · node ${String(results.node)} · ${String(results.date)}\n`);
+  const rows: string[][] = [['part', 'castgate', 'baseline', 'ratio', 'notes']];
+  const get = (part: string) => results[part] as Record<string, Record<string, number | string> | number | undefined>;
+  const fmt = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
+  if (only.includes('memory')) {
+    const m = get('memory');
+    const c = m.castgate as Record<string, number>;
+    const b = m.baseline as Record<string, number | string>;
+    rows.push(['memory (decisions/s)', fmt(c.opsPerSec), `${fmt(b.opsPerSec)} ${String(b.name)}`, fmt(m.ratio), `p50 ${c.p50Us} µs, p99 ${c.p99Us} µs`]);
+  }
+  if (only.includes('redis')) {
+    const r = get('redis');
+    const c = r.castgate as Record<string, number>;
+    const b = r.baseline as Record<string, number | string>;
+    rows.push(['redis (decisions/s)', fmt(c.opsPerSec), `${fmt(b.opsPerSec)} ${String(b.name)}`, fmt(r.ratio), `${fmt(r.commandsPerDecision)} round trips (scripts) per decision, ${fmt(r.commandsInsideScriptsPerDecision)} commands inside them`]);
+  }
+  if (only.includes('http')) {
+    const h = get('http');
+    const c = h.castgate as Record<string, number>;
+    const b = h.baseline as Record<string, number | string>;
+    rows.push(['http (requests/s)', fmt(c.reqPerSec), `${fmt(b.reqPerSec)} ${String(b.name)}`, fmt(h.ratio), '']);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  if (only.includes('regex')) {
+    const r = results.regex as { re2: [number, number][]; regexp: [number, number][] };
+    console.log('\nregex (a*n + "!" against (a+)+$), ms:');
+    console.log(`  RE2    ${r.re2.map(([n, ms]) => `${n}:${ms}`).join('  ')}`);
+    console.log(`  RegExp ${r.regexp.map(([n, ms]) => `${n}:${ms}`).join('  ')}`);
+  }
+  if (only.includes('memoryStore')) {
+    const s = results.memoryStore as Record<string, number>;
+    console.log(
+      `\nmemory store: ${fmt(s.addresses)} addresses, key cap ${fmt(s.keyCap)}: keys at peak ${fmt(s.keysAtPeak)}, ` +
+        `heap ${mb(s.heapBeforeBytes)} → peak ${mb(s.peakHeapBytes)} (retained ${mb(s.retainedAtPeakBytes)}) → after prune ${mb(s.heapAfterPruneBytes)} (keys left ${fmt(s.keysAfterPrune)})`,
+    );
+  }
+}
+
+function mb(bytes: number | undefined): string {
+  return `${((bytes ?? 0) / 1_048_576).toFixed(1)} MB`;
+}

@@ -1,0 +1,86 @@
+// Checks the package as users install it: `npm pack`, then import, require and type-check both entry
+// points from a fresh project. Runs after `npm run build` (see vitest.package.config.ts).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicExports } from '../public-api.js';
+
+const root = resolve(import.meta.dirname, '../..');
+let project = '';
+
+const run = (file: string, args: string[], cwd = project) => execFileSync(file, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'castgate-pack-'));
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', project], root)) as { filename: string; files: { path: string }[] }[];
+  const tarball = packed[0]!;
+  expect(tarball.files.every((f) => f.path.startsWith('dist/') || ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(f.path))).toBe(true);
+  const target = join(project, 'node_modules', 'castgate');
+  mkdirSync(target, { recursive: true });
+  run('tar', ['-xzf', join(project, tarball.filename), '-C', target, '--strip-components=1']);
+  // The dependencies are the repo's own installed copies (re2 compiles for 90 s; this test is about our files).
+  for (const dep of ['zod', 're2', 'ipaddr.js', 'date-fns', 'ioredis', 'redis', '@redis', 'typescript', '@types', 'undici-types']) {
+    symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep));
+  }
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+});
+
+afterAll(() => {
+  if (project !== '') rmSync(project, { recursive: true, force: true });
+});
+
+describe('the packed package', () => {
+  it('imports both entry points from ESM with every public name', () => {
+    const names = run('node', ['--input-type=module', '-e', `
+      const core = await import('castgate'); const redis = await import('castgate/redis');
+      console.log(JSON.stringify({ core: Object.keys(core).sort(), redis: Object.keys(redis).sort() }));`]);
+    expect(JSON.parse(names)).toEqual(publicExports);
+  });
+
+  it('requires both entry points from CommonJS with every public name', () => {
+    const names = run('node', ['-e', `
+      const core = require('castgate'); const redis = require('castgate/redis');
+      console.log(JSON.stringify({ core: Object.keys(core).sort(), redis: Object.keys(redis).sort() }));`]);
+    expect(JSON.parse(names)).toEqual(publicExports);
+  });
+
+  it('evaluates a cast from the built ESM and CJS files alike', () => {
+    const script = (load: string) => `${load}
+      const config = parseCastConfig({ name: 'P', key: 'pack-test-0123456789', imageId: 'img', allowAnonymous: true, sessionsRemaining: 1 });
+      const stores = createMemoryStores();
+      Promise.all([evaluateCast(config, { ip: '192.0.2.1' }, stores), evaluateCast(config, { ip: '192.0.2.2' }, stores)])
+        .then((ds) => console.log(ds.map((d) => d.allowed ? 'allowed' : d.error.code).join(',')));`;
+    expect(run('node', ['--input-type=module', '-e', script("import { parseCastConfig, createMemoryStores, evaluateCast } from 'castgate';")]).trim())
+      .toBe('allowed,quota_exhausted');
+    expect(run('node', ['-e', script("const { parseCastConfig, createMemoryStores, evaluateCast } = require('castgate');")]).trim())
+      .toBe('allowed,quota_exhausted');
+  });
+
+  it('type-checks from ESM and CommonJS consumers (node16 resolution)', () => {
+    const body = `
+      const config = parseCastConfig({ name: 'P', key: 'pack-test-0123456789', imageId: 'img' });
+      const decision: CastDecision = await evaluateCast(config, { ip: '192.0.2.1' }, createMemoryStores());
+      const code: CastErrorCode | undefined = decision.error?.code;
+      const stores: Pick<CastStores, 'rateLimit' | 'quota'> = createRedisStores({} as never);
+      export { code, stores };`;
+    writeFileSync(join(project, 'esm.mts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
+      import { createRedisStores } from 'castgate/redis';${body}`);
+    writeFileSync(join(project, 'cjs.cts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
+      import { createRedisStores } from 'castgate/redis';
+      async function main() {${body.replace('export { code, stores };', 'return [code, stores];')}}
+      export { main };`);
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
+      files: ['esm.mts', 'cjs.cts'],
+    }));
+    expect(() => run('node', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'])).not.toThrow();
+  });
+
+  it('ships the castgate bin with its shebang', () => {
+    const pkg = JSON.parse(readFileSync(join(project, 'node_modules/castgate/package.json'), 'utf8')) as { bin: Record<string, string> };
+    const bin = readFileSync(join(project, 'node_modules/castgate', pkg.bin.castgate!), 'utf8');
+    expect(bin.startsWith('#!/usr/bin/env node')).toBe(true);
+  });
+});

@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { publicExports } from './public-api.js';
+
+const srcDir = resolve(import.meta.dirname, '../src');
+
+describe('public API', () => {
+  it('castgate exports exactly the listed names', async () => {
+    expect(Object.keys(await import('../src/index.js')).sort()).toEqual(publicExports.core);
+  });
+
+  it('castgate/redis exports exactly the listed names', async () => {
+    expect(Object.keys(await import('../src/redis/index.js')).sort()).toEqual(publicExports.redis);
+  });
+
+  it('names every export SPEC §1 promises', () => {
+    for (const name of ['evaluateCast', 'createCastEvaluator', 'defaultGuards', 'buildRemoteAppArgs', 'parseCastConfig',
+      'safeParseCastConfig', 'fromKasmCastConfig', 'castConfigSchema', 'castConfigJsonSchema', 'createMemoryStores',
+      'CastConfigError', 'castErrorStatus', 'recaptchaVerifier', 'turnstileVerifier', 'hcaptchaVerifier', 'toHttpResponse']) {
+      expect(publicExports.core).toContain(name);
+    }
+    expect(publicExports.redis).toContain('createRedisStores');
+  });
+
+  it('the core never imports a Redis client or a web framework (they are the host\'s choice)', () => {
+    const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.startsWith('redis'));
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const imports = [...readFileSync(join(srcDir, file), 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gmu)].map((m) => m[1]);
+      expect(imports.filter((name) => /^(ioredis|redis|@redis\/|express|fastify)/u.test(name ?? '')), file).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,21 @@
+// The names each entry point exports, sorted: the public surface changes only on purpose (a test
+// compares the source entry points with this list, and the packed-tarball test the built ones).
+export const publicExports = {
+  core: [
+    'CaptchaUnavailableError', 'CastConfigError', 'allUsersGroupId', 'authenticationGuard',
+    'buildRemoteAppArgs', 'captchaGuard', 'captchaTokenLengthCeiling', 'captchaUnavailableReasons',
+    'castConfigIssueCodes', 'castConfigJsonSchema', 'castConfigSchema', 'castErrorCodes', 'castErrorMessages',
+    'castErrorStatus', 'clientSettingNames', 'configInputLimits', 'createCastEvaluator',
+    'createMemoryProvisioner', 'createMemoryQuotaStore', 'createMemoryRateLimitStore', 'createMemoryStores',
+    'defaultGuards', 'deny', 'evaluateCast', 'expiryGuard', 'formatConfigPath', 'fromKasmCastConfig',
+    'hcaptchaVerifier', 'isCaptchaUnavailableError', 'isCastConfigError', 'isParsedCastConfig',
+    'isPlausibleCaptchaToken', 'joinWindowsCommandLine', 'maxCommandLineLength', 'maxPatternLength',
+    'parametersGuard', 'parseCastConfig', 'parseWindowsCommandLine', 'pass', 'provisionGuard', 'quotaGuard',
+    'quoteWindowsArg', 'rateLimitGuard', 're2Engine', 'recaptchaVerifier', 'referrerGuard',
+    'remoteAppParameterMessage', 'resumeGuard', 'safeParseCastConfig', 'skip', 'toHttpResponse',
+    'turnstileVerifier',
+  ],
+  redis: [
+    'RedisStoreError', 'createRedisStores', 'isRedisStoreError',
+  ],
+};
