@@ -21,9 +21,8 @@ if (mode === 'castgate') {
   app.set('trust proxy', ['loopback']);
   // The same framework work a real route does (the client address under trust proxy, the query, the
   // Referer), so the difference is castgate's own cost.
-  let seen = 0;
   app.get('/cast/:key', (req, res) => {
-    if (req.ip !== undefined && req.get('referer') !== undefined && Object.keys(req.query).length > 0) seen++;
+    res.locals.client = { ip: req.ip, referrer: req.get('referer'), query: req.query };
     res.set('cache-control', 'no-store').json(body);
   });
 } else {

@@ -9,7 +9,7 @@ const benchTsconfig = fileURLToPath(new URL('../tsconfig.json', import.meta.url)
 
 async function startServer(args: string[]): Promise<{ port: number; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', serverScript, ...args], {
-    env: { ...process.env, TSX_TSCONFIG_PATH: benchTsconfig },
+    env: { ...process.env, TSX_TSCONFIG_PATH: process.env.TSX_TSCONFIG_PATH ?? benchTsconfig },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {

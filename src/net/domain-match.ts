@@ -50,7 +50,7 @@ let cachedHosts: Map<string, string | null> | undefined;
  */
 export function httpHostOf(raw: string): string | null {
   if (raw.length === 0 || raw.length > maxRequestUrlLength) return null;
-  const cache = (cachedHosts ??= new Map());
+  const cache = (cachedHosts ??= new Map<string, string | null>());
   const cached = cache.get(raw);
   if (cached !== undefined) return cached;
   const host = parseHttpHost(raw);
