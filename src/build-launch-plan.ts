@@ -1,5 +1,5 @@
 import type { CastConfig } from './config/schema.js';
-import { allUsersGroupId, type ClientSettings, type LaunchPlan, type LaunchUser, type SessionOptions } from './launch-plan.js';
+import { allUsersGroupId, clientSettingNames, type ClientSettings, type LaunchPlan, type LaunchUser, type SessionOptions } from './launch-plan.js';
 import type { NormalizedRequest } from './request.js';
 
 interface StaticPlanParts {
@@ -34,20 +34,7 @@ function staticPartsOf(config: CastConfig): StaticPlanParts {
   return parts;
 }
 
-const allOff: ClientSettings = Object.freeze({
-  allowAudio: false,
-  audioDefaultOn: false,
-  allowDownloads: false,
-  allowClipboardDown: false,
-  allowClipboardUp: false,
-  allowMicrophone: false,
-  allowUploads: false,
-  allowGamepad: false,
-  allowSharing: false,
-  imeModeDefaultOn: false,
-  allowWebcam: false,
-  allowPrinting: false,
-});
+const allOff = Object.freeze(Object.fromEntries(clientSettingNames.map((name) => [name, false]))) as ClientSettings;
 
 /**
  * Builds the {@link LaunchPlan} from the config, the request and what the guards established (a

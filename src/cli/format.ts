@@ -1,3 +1,5 @@
+import { formatConfigPath } from 'castgate';
+
 /**
  * Where the CLI writes: standard output and standard error (tests pass their own).
  *
@@ -11,11 +13,9 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
 }
 
-const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/u;
-
 /**
- * Formats a config issue path for people: `remoteApp.args[0].valuePattern`; keys that are not plain
- * identifiers are quoted; the root is `(root)`.
+ * Formats a config issue path for people: `remoteApp.args[0].valuePattern` (the library's
+ * `formatConfigPath`); the root is `(root)`.
  *
  * @example
  * ```ts
@@ -23,13 +23,7 @@ const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/u;
  * ```
  */
 export function formatIssuePath(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (identifier.test(key)) out += out === '' ? key : `.${key}`;
-    else out += `[${JSON.stringify(key)}]`;
-  }
-  return out === '' ? '(root)' : out;
+  return path.length === 0 ? '(root)' : formatConfigPath(path);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { CastConfig } from '../config/schema.js';
 import { deny, pass, skip, type Guard, type GuardVerdict } from '../guard.js';
 import type { LaunchPlan } from '../launch-plan.js';
-import { domainMatcherOf, hostIsListed } from '../net/domain-match.js';
+import { domainMatcherOf, hostIsListed, parseHttpUrl } from '../net/domain-match.js';
 import { invalidQueryValue, readQueryParam, type CastQuery } from '../query.js';
 import { buildRemoteAppArgs } from '../remote-app/build.js';
 
@@ -20,13 +20,8 @@ const controlOrSpace = /[\u0000-\u0020\u007f-\u009f\s]/u;
  */
 export function checkKasmUrl(raw: string, allowedHosts: readonly string[] | undefined): string | null {
   if (raw.length === 0 || raw.length > maxKasmUrlLength || controlOrSpace.test(raw)) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return null;
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') return null;
+  const url = parseHttpUrl(raw);
+  if (url === null) return null;
   if (url.username !== '' || url.password !== '') return null;
   if (allowedHosts !== undefined && !hostIsListed(url.hostname, domainMatcherOf(allowedHosts))) return null;
   return url.href;

@@ -60,12 +60,16 @@ export function httpHostOf(raw: string): string | null {
 }
 
 function parseHttpHost(raw: string): string | null {
+  return parseHttpUrl(raw)?.hostname ?? null;
+}
+
+/** Parses an absolute `http:` or `https:` URL with a host (WHATWG `URL`), or answers `null`. */
+export function parseHttpUrl(raw: string): URL | null {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return null;
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') return null;
-  return url.hostname;
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' ? url : null;
 }
