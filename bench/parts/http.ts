@@ -5,7 +5,7 @@ import { ratio } from '../harness.js';
 import { addressPool, fullPathConfig, poolSize } from './memory.js';
 
 const serverScript = fileURLToPath(new URL('../http-server.ts', import.meta.url));
-const benchTsconfig = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+const benchTsconfig = fileURLToPath(new URL('../tsconfig.bench.json', import.meta.url));
 
 async function startServer(args: string[]): Promise<{ port: number; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', serverScript, ...args], {
