@@ -32,3 +32,10 @@ const server = app.listen(0, '127.0.0.1', () => {
   const address = server.address();
   if (address !== null && typeof address === 'object') console.log(String(address.port));
 });
+// Exit normally on SIGTERM/SIGINT, so `node --cpu-prof` writes its profile when the bench stops us.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    server.close();
+    process.exit(0);
+  });
+}

@@ -48,31 +48,37 @@ async function load(port: number, seconds: number, path: string): Promise<{ reqP
  */
 export async function benchHttp(smoke: boolean) {
   const seconds = smoke ? 1 : 10;
+  const rounds = smoke ? 1 : 2;
   const path = `/cast/${fullPathConfig.key}?file=${encodeURIComponent('C:\\Reports\\Q1 2030.xlsx')}`;
-  const castgate = await startServer(['castgate']);
+  let castgateBest = 0;
+  let baselineBest = 0;
   let sample: unknown;
-  let castgateRun: { reqPerSec: number; non2xx: number };
-  try {
-    const probe = await fetch(`http://127.0.0.1:${castgate.port}${path}`, { headers: { accept: 'application/json', referer: 'https://example.com/page' } });
-    if (probe.status !== 200) throw new Error(`the cast route answered ${probe.status}: ${await probe.text()}`);
-    sample = await probe.json();
-    castgateRun = await load(castgate.port, seconds, path);
-  } finally {
-    castgate.stop();
+  // Alternate the two servers and keep each one's best round: a shared machine's noise hits both.
+  for (let round = 0; round < rounds; round++) {
+    const castgate = await startServer(['castgate']);
+    try {
+      const probe = await fetch(`http://127.0.0.1:${castgate.port}${path}`, { headers: { accept: 'application/json', referer: 'https://example.com/page' } });
+      if (probe.status !== 200) throw new Error(`the cast route answered ${probe.status}: ${await probe.text()}`);
+      sample = await probe.json();
+      const run = await load(castgate.port, seconds, path);
+      if (run.non2xx > 0) throw new Error(`${run.non2xx} castgate answers were not 2xx: the bench must measure allowed decisions`);
+      castgateBest = Math.max(castgateBest, run.reqPerSec);
+    } finally {
+      castgate.stop();
+    }
+    const baseline = await startServer(['baseline', JSON.stringify(sample)]);
+    try {
+      baselineBest = Math.max(baselineBest, (await load(baseline.port, seconds, path)).reqPerSec);
+    } finally {
+      baseline.stop();
+    }
   }
-  const baseline = await startServer(['baseline', JSON.stringify(sample)]);
-  let baselineRun: { reqPerSec: number; non2xx: number };
-  try {
-    baselineRun = await load(baseline.port, seconds, path);
-  } finally {
-    baseline.stop();
-  }
-  if (castgateRun.non2xx > 0) throw new Error(`${castgateRun.non2xx} castgate answers were not 2xx: the bench must measure allowed decisions`);
   return {
-    castgate: { reqPerSec: castgateRun.reqPerSec },
-    baseline: { name: 'bare Express 5 route, same JSON', reqPerSec: baselineRun.reqPerSec },
-    ratio: ratio(castgateRun.reqPerSec, baselineRun.reqPerSec),
+    castgate: { reqPerSec: castgateBest },
+    baseline: { name: 'bare Express 5 route, same JSON', reqPerSec: baselineBest },
+    ratio: ratio(castgateBest, baselineBest),
     connections: 64,
     seconds,
+    rounds,
   };
 }
