@@ -28,6 +28,14 @@ export type GuardName =
 /**
  * Gives back what a guard took (a rate-limit slot, a quota unit). Called by the pipeline, newest
  * first, when a later guard denies or fails. Must be idempotent.
+ *
+ * @example
+ * ```ts
+ * import { pass, type GiveBack } from 'castgate';
+ * const seats = new Set<string>();
+ * const release: GiveBack = async () => { seats.delete('seat-7'); };
+ * const verdict = pass({ giveBack: release });
+ * ```
  */
 export type GiveBack = () => Promise<void>;
 

@@ -115,6 +115,13 @@ export interface LaunchPlan {
 }
 
 /**
- * The id of Kasm's built-in "All Users" group, which every anonymous user joins.
+ * The id castgate gives Kasm's built-in "All Users" group, which every anonymous user joins: the
+ * first of an anonymous plan's `user.groupIds`. Map it to your backend's own group id.
+ *
+ * @example
+ * ```ts
+ * import { allUsersGroupId, type LaunchPlan } from 'castgate';
+ * const groupsFor = (plan: LaunchPlan) => plan.user.groupIds.map((id) => (id === allUsersGroupId ? 'kasm-all-users-uuid' : id));
+ * ```
  */
 export const allUsersGroupId = 'all-users';
