@@ -137,24 +137,37 @@ export class Run implements GuardContext, DeadlineWatched {
     if (this.#settled) return;
     this.#watching = false;
     const error = new DeadlineExceededError(this.#settings.storeTimeoutMs);
-    this.#controller?.abort(error);
-    const guard = this.#guards[this.#index];
-    if (guard !== undefined) this.#apply(guard, failureVerdict(guard, error));
+    try {
+      this.#controller?.abort(error);
+      const guard = this.#guards[this.#index];
+      if (guard !== undefined) this.#apply(guard, failureVerdict(guard, error));
+    } catch (failure) {
+      this.#fail(failure);
+    }
   }
 
+  // Both callbacks run on a promise nobody else awaits: nothing may escape them.
   readonly #onVerdict = (verdict: GuardVerdict): void => {
     if (this.#settled) {
       this.#tooLate(verdict);
       return;
     }
-    const guard = this.#guards[this.#index] as Guard;
-    if (this.#apply(guard, verdict)) this.#advance();
+    try {
+      const guard = this.#guards[this.#index] as Guard;
+      if (this.#apply(guard, verdict)) this.#advance();
+    } catch (error) {
+      this.#fail(error);
+    }
   };
 
   readonly #onFailure = (error: unknown): void => {
     if (this.#settled) return;
-    const guard = this.#guards[this.#index] as Guard;
-    this.#apply(guard, failureVerdict(guard, error));
+    try {
+      const guard = this.#guards[this.#index] as Guard;
+      this.#apply(guard, failureVerdict(guard, error));
+    } catch (failure) {
+      this.#fail(failure);
+    }
   };
 
   #advance(): void {
@@ -187,8 +200,11 @@ export class Run implements GuardContext, DeadlineWatched {
     }
   }
 
-  /** Records a verdict; answers whether the loop goes on. */
+  /** Records a verdict; answers whether the loop goes on. Throws for a verdict that is not one. */
   #apply(guard: Guard, verdict: GuardVerdict): boolean {
+    if (typeof verdict !== 'object' || (verdict as GuardVerdict | null) === null) {
+      throw new TypeError(`castgate: guard "${guard.name}" answered no verdict (expected pass, skip, deny or finish)`);
+    }
     const finished = performance.now();
     const entry = traceEntry(guard, verdict, finished - this.#clock);
     this.#clock = finished;
@@ -214,6 +230,8 @@ export class Run implements GuardContext, DeadlineWatched {
         this.#resolve({ allowed: true, outcome: verdict.outcome, session: verdict.session, launch, trace: this.#trace });
         return false;
       }
+      default:
+        throw new TypeError(`castgate: guard "${guard.name}" answered an unknown verdict`);
     }
   }
 
@@ -251,8 +269,12 @@ export class Run implements GuardContext, DeadlineWatched {
     });
   }
 
+  /** A programmer error (a guard that answers no verdict): give back what was taken, then reject. */
   #fail(error: unknown): void {
+    if (this.#settled) return;
     this.#settle();
-    this.#reject(error);
+    void giveBackAll(this.#giveBacks ?? [], this.#settings.storeTimeoutMs).then(() => {
+      this.#reject(error);
+    });
   }
 }

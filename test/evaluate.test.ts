@@ -250,6 +250,17 @@ describe('evaluateCast pipeline', () => {
       await expect(evaluateCast(config({ requireCaptcha: true }), { ip: '203.0.113.9' }, stores())).rejects.toThrow(/captcha/);
     });
 
+    it('rejects, after giving back what was taken, when a custom guard answers no verdict or an unknown one', async () => {
+      const memory = stores();
+      const cfg = config({ sessionsRemaining: 2 });
+      for (const broken of [() => undefined, () => ({ verdict: 'maybe' }), () => Promise.resolve(null), () => ({ verdict: 'deny' })]) {
+        const guard = { name: 'broken', check: broken } as unknown as Guard;
+        const evaluate = createCastEvaluator({ guards: [...defaultGuards.slice(0, -1), guard, ...defaultGuards.slice(-1)] });
+        await expect(evaluate(cfg, { ip: '203.0.113.9', now: t0 }, memory)).rejects.toThrow(TypeError);
+      }
+      expect(await memory.quota.remaining(cfg.key)).toBe(2);
+    });
+
     it('rejects bad options and guard lists', async () => {
       await expect(evaluateCast(config(), { ip: '203.0.113.9' }, stores(), { ipv6Prefix: 16 })).rejects.toThrow(RangeError);
       await expect(evaluateCast(config(), { ip: '203.0.113.9' }, stores(), { storeTimeoutMs: -1 })).rejects.toThrow(RangeError);
