@@ -2,6 +2,7 @@ import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { clientSettingNames } from '../launch-plan.js';
 import { compileValuePattern, maxPatternLength } from '../remote-app/pattern.js';
+import { maxCommandLineLength, quoteWindowsArg } from '../remote-app/windows-quote.js';
 import type { CastConfigIssueCode } from './errors.js';
 
 const maxUrlLength = 2048;
@@ -266,7 +267,24 @@ export const remoteAppSchema = z.strictObject({
     .min(1)
     .max(256)
     .refine((name) => !controlCharacter.test(name) && !name.includes('"'), 'must not contain quotes or control characters'),
-  args: z.array(remoteAppArgSchema).max(maxArgs).default([]),
+  args: z
+    .array(remoteAppArgSchema)
+    .max(maxArgs)
+    .superRefine((args, ctx) => {
+      // What every command line holds whatever the URL says: static values, and the switches of
+      // arguments that always contribute. Over the Windows limit, no request could ever succeed.
+      let length = -1;
+      for (const arg of args) {
+        const always = arg.argumentValue !== undefined || arg.urlParamName === undefined || arg.required;
+        if (!always) continue;
+        if (arg.argumentName !== undefined) length += 1 + quoteWindowsArg(arg.argumentName).length;
+        if (arg.argumentValue !== undefined) length += 1 + quoteWindowsArg(arg.argumentValue).length;
+      }
+      if (length > maxCommandLineLength) {
+        addIssue(ctx, 'too_big', `the static arguments alone make a command line longer than ${maxCommandLineLength} characters`);
+      }
+    })
+    .default([]),
   argPolicy: z.enum(['default', 'strict']).default('default'),
 });
 

@@ -5,19 +5,10 @@ import { invalidQueryValue, readQueryParam, type CastQuery } from '../query.js';
 import { argValueProblem, percentWarning } from './arg-policy.js';
 import { compiledPatternsOf, type CompiledPatterns } from './compiled.js';
 import { compileValuePattern, type RegexEngine } from './pattern.js';
-import { quoteWindowsArg } from './windows-quote.js';
+import { maxCommandLineLength, quoteWindowsArg } from './windows-quote.js';
 
-/**
- * The longest `commandLine` {@link buildRemoteAppArgs} answers (the Windows limit for arguments); a
- * longer one is `invalid_parameter`.
- *
- * @example
- * ```ts
- * import { maxCommandLineLength } from 'castgate';
- * maxCommandLineLength; // 16000
- * ```
- */
-export const maxCommandLineLength = 16_000;
+export { maxCommandLineLength };
+
 
 /**
  * Kasm's own message for a missing or invalid remote-app parameter, byte for byte; it never echoes
@@ -163,7 +154,6 @@ export function buildRemoteAppArgs(
   const warnings: string[] = [];
   let length = -1; // the length of the quoted items joined with single spaces (-1: nothing yet)
   let lastUrlParameter: string | undefined;
-  let staticOverflow = false;
 
   const push = (item: string): void => {
     const piece = quoteWindowsArg(item);
@@ -196,17 +186,9 @@ export function buildRemoteAppArgs(
     if (arg.argumentName !== undefined) push(arg.argumentName);
     if (value !== undefined) push(value);
     if (fromUrl !== undefined) lastUrlParameter = fromUrl;
-    if (length > maxCommandLineLength) {
-      // Name the URL parameter that took the line over the limit, or the last one before it; when
-      // static arguments alone did it, the next URL parameter used is named.
-      if (lastUrlParameter !== undefined) return refuse('invalid_parameter', lastUrlParameter);
-      staticOverflow = true;
-    }
-  }
-  if (staticOverflow) {
-    throw new CastConfigError([
-      { path: ['remoteApp', 'args'], code: 'too_big', message: `the static arguments alone make a command line longer than ${maxCommandLineLength} characters` },
-    ]);
+    // Name the URL parameter that took the line over the limit, or the last one before it. Static
+    // arguments alone are never over it: the config parser refuses such a remote app.
+    if (length > maxCommandLineLength && lastUrlParameter !== undefined) return refuse('invalid_parameter', lastUrlParameter);
   }
   return {
     ok: true,

@@ -44,6 +44,18 @@ export interface ParseWindowsCommandLineOptions {
   readonly dialect?: WindowsCommandLineDialect;
 }
 
+/**
+ * The longest `commandLine` {@link buildRemoteAppArgs} answers (the Windows limit for arguments); a
+ * longer one is `invalid_parameter`.
+ *
+ * @example
+ * ```ts
+ * import { maxCommandLineLength } from 'castgate';
+ * maxCommandLineLength; // 16000
+ * ```
+ */
+export const maxCommandLineLength = 16_000;
+
 const needsQuoting = /[ \t\n\v"]/u;
 
 /**

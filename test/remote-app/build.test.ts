@@ -465,20 +465,14 @@ describe('buildRemoteAppArgs: length limits', () => {
     expect(buildRemoteAppArgs(app, { a: full })).toEqual(refusal('invalid_parameter', 'a'));
   });
 
-  it('names the next URL parameter used when static values alone are over the limit', () => {
-    const app = {
-      remoteAppName: 'app',
-      args: [{ argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { urlParamName: 'z' }],
-    } satisfies RemoteAppConfigInput;
-    expect(buildRemoteAppArgs(app, { z: 'x' })).toEqual(refusal('invalid_parameter', 'z'));
-  });
-
-  it('throws CastConfigError when static values alone are over the limit and no URL parameter is used', () => {
-    const app = {
-      remoteAppName: 'app',
-      args: [{ argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { argumentValue: full }],
-    } satisfies RemoteAppConfigInput;
-    expect(() => buildRemoteAppArgs(app, {})).toThrow(/longer than 16000 characters/u);
+  it('throws CastConfigError at remoteApp.args when static values alone are over the limit, whatever the URL holds', () => {
+    for (const [args, query] of [
+      [[{ argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { urlParamName: 'z' }], { z: 'x' }],
+      [[{ argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { argumentValue: full }], {}],
+    ] as const) {
+      const app = { remoteAppName: 'app', args: [...args] } satisfies RemoteAppConfigInput;
+      expect(() => buildRemoteAppArgs(app, query)).toThrow(/longer than 16000 characters/u);
+    }
   });
 });
 
