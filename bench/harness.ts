@@ -18,9 +18,28 @@ export interface TaskFigures {
  * Measures tasks side by side in one tinybench run (same process, same machine, interleaved warm-up),
  * answering ops/s (from the mean latency) and p50/p99 latency in microseconds.
  */
-export async function measure(budget: BenchBudget, tasks: Record<string, () => unknown>): Promise<Record<string, TaskFigures>> {
+export interface BenchTask {
+  readonly fn: () => unknown;
+  /** Builds the task's own state, so neither side measures on a heap the other one filled. */
+  readonly beforeAll?: () => void;
+  /** Drops it again. */
+  readonly afterAll?: () => void;
+}
+
+export async function measure(budget: BenchBudget, tasks: Record<string, BenchTask>): Promise<Record<string, TaskFigures>> {
   const bench = new Bench({ time: budget.timeMs, warmupTime: budget.warmupMs, iterations: budget.smoke ? 5 : 64 });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
+  for (const [name, task] of Object.entries(tasks)) {
+    bench.add(name, task.fn, {
+      beforeAll: () => {
+        globalThis.gc?.();
+        task.beforeAll?.();
+      },
+      afterAll: () => {
+        task.afterAll?.();
+        globalThis.gc?.();
+      },
+    });
+  }
   await bench.run();
   const figures: Record<string, TaskFigures> = {};
   for (const task of bench.tasks) {

@@ -35,21 +35,37 @@ export function addressPool(size = poolSize): string[] {
 }
 
 export async function benchMemory(budget: BenchBudget) {
-  const memory = createMemoryStores();
-  const stores: CastStores = { rateLimit: memory.rateLimit, quota: memory.quota, sessions: countingProvisioner() };
-  const limiter = new RateLimiterMemory({ points: 100, duration: 60 });
   const addresses = addressPool();
   const query = { file: 'C:\\Reports\\Q1 2030.xlsx' };
+  let stores: CastStores | undefined;
+  let limiter: RateLimiterMemory | undefined;
   let i = 0;
   let j = 0;
   let denied = 0;
   const figures = await measure(budget, {
-    castgate: async () => {
-      const decision = await evaluateCast(fullPathConfig, { ip: addresses[i++ & (poolSize - 1)]!, referrer: 'https://example.com/page', query }, stores);
-      if (!decision.allowed) denied++;
+    castgate: {
+      beforeAll: () => {
+        const memory = createMemoryStores();
+        stores = { rateLimit: memory.rateLimit, quota: memory.quota, sessions: countingProvisioner() };
+      },
+      afterAll: () => {
+        stores = undefined;
+      },
+      fn: async () => {
+        const decision = await evaluateCast(fullPathConfig, { ip: addresses[i++ & (poolSize - 1)]!, referrer: 'https://example.com/page', query }, stores!);
+        if (!decision.allowed) denied++;
+      },
     },
-    'rate-limiter-flexible RateLimiterMemory.consume': async () => {
-      await limiter.consume(addresses[j++ & (poolSize - 1)]!);
+    'rate-limiter-flexible RateLimiterMemory.consume': {
+      beforeAll: () => {
+        limiter = new RateLimiterMemory({ points: 100, duration: 60 });
+      },
+      afterAll: () => {
+        limiter = undefined;
+      },
+      fn: async () => {
+        await limiter!.consume(addresses[j++ & (poolSize - 1)]!);
+      },
     },
   });
   if (denied > 0) throw new Error(`the full path was denied ${denied} times: the bench must measure allowed decisions`);

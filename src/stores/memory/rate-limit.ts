@@ -29,7 +29,8 @@ export interface MemoryRateLimitStore extends RateLimitStore {
  */
 export interface MemoryRateLimitOptions {
   /**
-   * The most keys held at once. Past it, the least recently used key is evicted (its history is
+   * The most keys held at once. Past it, a key not used lately is evicted (CLOCK, an approximation
+   * of least-recently-used: a key used since the last pass gets a second chance; its history is
    * forgotten), so an address spray cannot grow memory without bound. Keep it well above the number
    * of clients active within one window.
    * @defaultValue 100_000
@@ -43,6 +44,8 @@ interface Bucket {
   reservations: string[];
   /** The window of the latest take, used to tell when the whole bucket has freed. */
   windowMs: number;
+  /** Used since the eviction hand last passed it (CLOCK's reference bit). */
+  used: boolean;
 }
 
 const defaultMaxKeys = 100_000;
@@ -78,7 +81,7 @@ function firstLive(times: readonly number[], threshold: number): number {
  * slot times (at most `limit` live slots). A slot taken at `t` counts for every decision before
  * `t + windowMs` and frees at `t + windowMs` exactly. Time comes only from the caller's `nowMs`; the
  * store reads no clock and holds no timer. Keys whose slots have all freed are dropped lazily (an
- * amortised sweep) and the key count is capped with least-recently-used eviction. A key should keep
+ * amortised sweep) and the key count is capped with CLOCK (approximately least-recently-used) eviction. A key should keep
  * one `limit` and `windowMs`. Rejects with a `TypeError` when `limit`, `windowMs` or `nowMs` is not a
  * usable number; throws a `TypeError` for invalid options.
  *
@@ -100,18 +103,30 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
   // minSweepInterval), so sweeping costs O(1) per take amortised even while every take adds a key.
   let sweepAfter = minSweepInterval;
 
-  // A Map iterates in insertion order and a touched key is re-inserted, so the front is the least
-  // recently used. The iterator is kept between evictions: a fresh `keys().next()` would walk past
-  // every entry deleted before it (V8 keeps them as holes until it rehashes), which made each
-  // eviction cost O(keys) under an address spray.
-  let evictionCursor = buckets.keys();
-  function evictLeastRecent(): void {
-    let next = evictionCursor.next();
-    if (next.done === true) {
-      evictionCursor = buckets.keys();
-      next = evictionCursor.next();
+  // Eviction is CLOCK, the usual approximation of least-recently-used: a hand goes round the keys
+  // in insertion order; a key used since the hand last passed gets a second chance, the first one
+  // not used is evicted. A hit only sets a flag, so it never reorders the Map (deleting and
+  // re-inserting on every hit made V8 rehash the whole table again and again). The hand is a kept
+  // iterator: a fresh `keys().next()` would walk past every entry deleted before it.
+  let hand = buckets.keys();
+  function evictOne(): void {
+    for (let steps = 0; steps <= 2 * buckets.size + 1; steps++) {
+      let next = hand.next();
+      if (next.done === true) {
+        hand = buckets.keys();
+        next = hand.next();
+        if (next.done === true) return;
+      }
+      const key = next.value;
+      const bucket = buckets.get(key);
+      if (bucket === undefined) continue;
+      if (bucket.used) {
+        bucket.used = false;
+      } else {
+        buckets.delete(key);
+        return;
+      }
     }
-    if (next.done !== true) buckets.delete(next.value);
   }
 
   function prune(nowMs: number): number {
@@ -125,8 +140,8 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
     }
     takesSinceSweep = 0;
     sweepAfter = Math.max(minSweepInterval, buckets.size);
-    // A fresh cursor: the old one may pin the Map's table from before the sweep (and what it held).
-    evictionCursor = buckets.keys();
+    // A fresh hand: the old one may pin the Map's table from before the sweep (and what it held).
+    hand = buckets.keys();
     return dropped;
   }
 
@@ -139,16 +154,14 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
 
     const bucket = buckets.get(key);
     if (bucket === undefined) {
-      if (buckets.size >= maxKeys) evictLeastRecent();
+      if (buckets.size >= maxKeys) evictOne();
       // A new key: the array literals are allocated at their exact size (most keys hold one slot).
       const reservation = `${++sequence}`;
-      buckets.set(key, { times: [nowMs], reservations: [reservation], windowMs });
+      buckets.set(key, { times: [nowMs], reservations: [reservation], windowMs, used: false });
       return Promise.resolve({ ok: true, reservation });
     }
 
-    // Move the key to the back of the Map's insertion order: the front is least recently used.
-    buckets.delete(key);
-    buckets.set(key, bucket);
+    bucket.used = true;
     bucket.windowMs = windowMs;
     const { times, reservations } = bucket;
     const expired = firstLive(times, nowMs - windowMs);
