@@ -51,7 +51,13 @@ let re2Constructor: typeof RE2 | undefined;
  * castgate and use every config without a `valuePattern`.
  */
 function loadRe2(): typeof RE2 {
-  re2Constructor ??= createRequire(import.meta.url)('re2') as typeof RE2;
+  if (re2Constructor === undefined) {
+    try {
+      re2Constructor = createRequire(import.meta.url)('re2') as typeof RE2;
+    } catch {
+      throw new Error('the re2 native addon is not available (it is an optional dependency: install it, or pass a regex engine)');
+    }
+  }
   return re2Constructor;
 }
 
