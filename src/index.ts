@@ -29,7 +29,7 @@ export type { Clock } from './clock.js';
 export { isParsedCastConfig, parseCastConfig, safeParseCastConfig } from './config/parse.js';
 export { configInputLimits } from './config/prepass.js';
 export type { InputLimits } from './config/prepass.js';
-export type { SafeParseCastConfigResult } from './config/parse.js';
+export type { ParseCastConfigOptions, SafeParseCastConfigResult } from './config/parse.js';
 export { CastConfigError, castConfigIssueCodes, formatConfigPath, isCastConfigError } from './config/errors.js';
 export type { CastConfigIssue, CastConfigIssueCode } from './config/errors.js';
 export { fromKasmCastConfig } from './config/kasm.js';
@@ -41,7 +41,7 @@ export { buildRemoteAppArgs, maxCommandLineLength, remoteAppParameterMessage } f
 export type { BuildRemoteAppArgsOptions, RemoteAppArgsResult } from './remote-app/build.js';
 export { joinWindowsCommandLine, parseWindowsCommandLine, quoteWindowsArg } from './remote-app/windows-quote.js';
 export type { ParseWindowsCommandLineOptions, WindowsCommandLineDialect } from './remote-app/windows-quote.js';
-export { maxPatternLength, re2Engine } from './remote-app/pattern.js';
+export { isRe2Available, maxPatternLength, re2Engine } from './remote-app/pattern.js';
 export type { PatternMatcher, RegexEngine } from './remote-app/pattern.js';
 
 export { createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore, createMemoryStores } from './stores/memory/index.js';

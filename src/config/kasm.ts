@@ -59,7 +59,7 @@
 import type { ClientSettingName } from '../launch-plan.js';
 import { didYouMean } from './did-you-mean.js';
 import { CastConfigError, type CastConfigIssue } from './errors.js';
-import { checkCastConfigSnapshot } from './parse.js';
+import { checkCastConfigSnapshot, type ParseCastConfigOptions } from './parse.js';
 import { configInputLimits, snapshotInput } from './prepass.js';
 import { normalizeDomainEntry, type CastConfig, type CastConfigInput } from './schema.js';
 
@@ -361,7 +361,7 @@ function kasmPath(path: readonly PathKey[], origins: Origins): PathKey[] {
  * config.ipRateLimit; // { sessions: 1, withinSeconds: 60 }
  * ```
  */
-export function fromKasmCastConfig(input: unknown): CastConfig {
+export function fromKasmCastConfig(input: unknown, options: ParseCastConfigOptions = {}): CastConfig {
   const snapshot = snapshotInput(input);
   if (!snapshot.ok) throw new CastConfigError(snapshot.issues);
   const fields = snapshot.value;
@@ -418,7 +418,7 @@ export function fromKasmCastConfig(input: unknown): CastConfig {
     if (validUntil !== undefined) camel.validUntil = validUntil;
   }
 
-  const checked = checkCastConfigSnapshot(camel);
+  const checked = checkCastConfigSnapshot(camel, options);
   if (!checked.ok) {
     issues.push(...checked.issues.map((issue) => ({ ...issue, path: kasmPath(issue.path, origins) })));
   }

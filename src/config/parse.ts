@@ -1,6 +1,6 @@
 import { clientSettingNames } from '../launch-plan.js';
 import { compiledPatternsOf, rememberCompiledPatterns } from '../remote-app/compiled.js';
-import { compileValuePattern, type PatternMatcher } from '../remote-app/pattern.js';
+import { compileValuePattern, re2Engine, type PatternMatcher, type RegexEngine } from '../remote-app/pattern.js';
 import { CastConfigError, type CastConfigIssue } from './errors.js';
 import { freezeFresh } from './freeze.js';
 import { snapshotInput } from './prepass.js';
@@ -66,18 +66,43 @@ const camelKnownKeysAt: KnownKeysAt = (path) => {
 };
 
 /**
- * Compiles each argument's `valuePattern` once (RE2, anchored) and remembers the matchers for the
- * frozen remote app, so requests never compile. Answers issues if one does not compile (the schema
- * has checked them already, so this is a second line).
+ * Options of {@link parseCastConfig}, {@link safeParseCastConfig} and `fromKasmCastConfig`.
+ *
+ * @example
+ * ```ts
+ * import type { ParseCastConfigOptions } from 'castgate';
+ * const options: ParseCastConfigOptions = {};
+ * ```
  */
-function compileRemoteApp(app: RemoteAppConfig, basePath: readonly PathKey[]): CastConfigIssue[] {
+export interface ParseCastConfigOptions {
+  /**
+   * The engine that compiles each `valuePattern` (the matchers every request then uses). With the
+   * default, RE2, matching takes linear time. Another engine is for hosts where the optional `re2`
+   * addon cannot be built: a backtracking JavaScript `RegExp` can take exponential time on a bad
+   * pattern (ReDoS), so only reviewed patterns belong there. Where `re2` loads, patterns must also
+   * be valid RE2.
+   * @defaultValue RE2
+   */
+  readonly regex?: RegexEngine | undefined;
+}
+
+const maxEngineMessage = 200;
+
+/**
+ * Compiles each argument's `valuePattern` once (anchored) and remembers the matchers for the
+ * frozen remote app, so requests never compile. Answers issues (with the engine's reason, shortened)
+ * for a pattern the engine refuses, e.g. when `re2` is not installed and no engine was given.
+ */
+function compileRemoteApp(app: RemoteAppConfig, basePath: readonly PathKey[], engine: RegexEngine = re2Engine): CastConfigIssue[] {
   const issues: CastConfigIssue[] = [];
   const matchers = app.args.map((arg, index): PatternMatcher | undefined => {
     if (arg.valuePattern === undefined) return undefined;
     try {
-      return compileValuePattern(arg.valuePattern);
-    } catch {
-      issues.push({ path: [...basePath, 'args', index, 'valuePattern'], code: 'invalid_pattern', message: 'is not a pattern RE2 accepts' });
+      return compileValuePattern(arg.valuePattern, engine);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : 'unknown error';
+      const short = reason.length > maxEngineMessage ? `${reason.slice(0, maxEngineMessage)}…` : reason;
+      issues.push({ path: [...basePath, 'args', index, 'valuePattern'], code: 'invalid_pattern', message: `is not a pattern the regex engine accepts (${short})` });
       return undefined;
     }
   });
@@ -96,12 +121,12 @@ function compileRemoteApp(app: RemoteAppConfig, basePath: readonly PathKey[]): C
  * checkCastConfigSnapshot({ name: 'Demo', key: 'demo-key-0123456789', imageId: 'img' }).ok; // true
  * ```
  */
-export function checkCastConfigSnapshot(snapshot: unknown): CastConfigCheck {
+export function checkCastConfigSnapshot(snapshot: unknown, options: ParseCastConfigOptions = {}): CastConfigCheck {
   const result = castConfigSchema.safeParse(snapshot);
   if (!result.success) return { ok: false, issues: fromZodIssues(result.error.issues, snapshot, { knownKeysAt: camelKnownKeysAt }) };
   const config = freezeFresh(result.data);
   if (config.remoteApp !== undefined) {
-    const issues = compileRemoteApp(config.remoteApp, ['remoteApp']);
+    const issues = compileRemoteApp(config.remoteApp, ['remoteApp'], options.regex);
     if (issues.length > 0) return { ok: false, issues };
   }
   parsedConfigs.set(config, { validUntilMs: config.validUntil?.getTime() });
@@ -121,9 +146,9 @@ export function checkCastConfigSnapshot(snapshot: unknown): CastConfigCheck {
  * if (!result.success) console.error(result.error.message); // ✖ must be a whole number\n  → at sessionsRemaining
  * ```
  */
-export function safeParseCastConfig(input: unknown): SafeParseCastConfigResult {
+export function safeParseCastConfig(input: unknown, options: ParseCastConfigOptions = {}): SafeParseCastConfigResult {
   const snapshot = snapshotInput(input);
-  const checked = snapshot.ok ? checkCastConfigSnapshot(snapshot.value) : snapshot;
+  const checked = snapshot.ok ? checkCastConfigSnapshot(snapshot.value, options) : snapshot;
   return checked.ok ? { success: true, config: checked.config } : { success: false, error: new CastConfigError(checked.issues) };
 }
 
@@ -148,8 +173,8 @@ export function safeParseCastConfig(input: unknown): SafeParseCastConfigResult {
  * Object.isFrozen(config); // true
  * ```
  */
-export function parseCastConfig(input: unknown): CastConfig {
-  const result = safeParseCastConfig(input);
+export function parseCastConfig(input: unknown, options: ParseCastConfigOptions = {}): CastConfig {
+  const result = safeParseCastConfig(input, options);
   if (!result.success) throw result.error;
   return result.config;
 }
@@ -192,7 +217,7 @@ export function validUntilMsOf(config: CastConfig): number | undefined {
  * app.args[0]?.required; // false
  * ```
  */
-export function parseRemoteApp(input: unknown): RemoteAppConfig {
+export function parseRemoteApp(input: unknown, engine?: RegexEngine): RemoteAppConfig {
   if (typeof input === 'object' && input !== null && compiledPatternsOf(input as RemoteAppConfig) !== undefined) {
     return input as RemoteAppConfig;
   }
@@ -206,7 +231,7 @@ export function parseRemoteApp(input: unknown): RemoteAppConfig {
     );
   }
   const app = freezeFresh(result.data);
-  const issues = compileRemoteApp(app, basePath);
+  const issues = compileRemoteApp(app, basePath, engine);
   if (issues.length > 0) throw new CastConfigError(issues);
   return app;
 }

@@ -146,7 +146,7 @@ export function buildRemoteAppArgs(
   options: BuildRemoteAppArgsOptions = {},
 ): RemoteAppArgsResult {
   // A parsed config's remote app comes back as it is; a plain object is validated and compiled.
-  const app = parseRemoteApp(remoteApp);
+  const app = parseRemoteApp(remoteApp, options.regex);
   const patterns = patternsFor(app, options.regex);
   const strict = app.argPolicy === 'strict';
   const argv: string[] = [];

@@ -62,6 +62,24 @@ function loadRe2(): typeof RE2 {
 }
 
 /**
+ * Whether the `re2` addon loads here (it is an optional dependency).
+ *
+ * @example
+ * ```ts
+ * import { isRe2Available } from 'castgate';
+ * if (!isRe2Available()) console.warn('configs with a valuePattern need re2 or a regex engine');
+ * ```
+ */
+export function isRe2Available(): boolean {
+  try {
+    loadRe2();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The default {@link RegexEngine}: RE2, compiled once, in Unicode mode, without stateful flags. The
  * `re2` addon is loaded on the first pattern; if it cannot load, that pattern's config is refused.
  *
