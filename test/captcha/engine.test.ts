@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hcaptchaVerifier } from '../../src/captcha/hcaptcha.js';
 import type { CaptchaVerifierOptions } from '../../src/captcha/options.js';
 import { recaptchaVerifier } from '../../src/captcha/recaptcha.js';
@@ -7,7 +7,7 @@ import { parseCastConfig } from '../../src/config/parse.js';
 import { evaluateCast } from '../../src/evaluate.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import type { CaptchaVerifier } from '../../src/stores/types.js';
-import { startSiteverifyServer, successBody, type SiteverifyServer } from '../fakes/siteverify-server.js';
+import { successBody, useSiteverifyServer } from '../fakes/siteverify-server.js';
 import { SECRET, TOKEN } from './helpers.js';
 
 const providers: readonly { name: string; make: (options: CaptchaVerifierOptions) => CaptchaVerifier }[] = [
@@ -27,16 +27,9 @@ const config = parseCastConfig({
   errorUrl: 'https://cast.example.com/error',
 });
 
-let server: SiteverifyServer;
-beforeAll(async () => {
-  server = await startSiteverifyServer();
+const server = useSiteverifyServer((s) => {
+  s.reply({ body: successBody({ hostname: 'cast.example.com' })
 });
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.reply({ body: successBody({ hostname: 'cast.example.com' }) });
 });
 
 describe.each(providers)('evaluateCast with $name against a real HTTP provider', ({ make }) => {

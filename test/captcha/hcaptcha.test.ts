@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hcaptchaVerifier, type HcaptchaVerifierOptions } from '../../src/captcha/hcaptcha.js';
-import { startSiteverifyServer, successBody, type SiteverifyServer } from '../fakes/siteverify-server.js';
+import { successBody, useSiteverifyServer } from '../fakes/siteverify-server.js';
 import { clock, expectRefused, expectUnavailable, SECRET, secondsBefore, TOKEN } from './helpers.js';
 
-let server: SiteverifyServer;
-beforeAll(async () => {
-  server = await startSiteverifyServer();
+const server = useSiteverifyServer((s) => {
+  s.reply({ body: successBody({ challenge_ts: '2030-01-01T11:59:50.000000Z', credit: false })
 });
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.reply({ body: successBody({ challenge_ts: '2030-01-01T11:59:50.000000Z', credit: false }) });
 });
 
 const sitekey = '10000000-ffff-ffff-ffff-000000000001';

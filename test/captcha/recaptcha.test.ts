@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recaptchaVerifier, type RecaptchaVerifierOptions } from '../../src/captcha/recaptcha.js';
-import { startSiteverifyServer, successBody, type SiteverifyServer } from '../fakes/siteverify-server.js';
+import { successBody, useSiteverifyServer } from '../fakes/siteverify-server.js';
 import { clock, expectRefused, expectUnavailable, SECRET, secondsBefore, TOKEN } from './helpers.js';
 
-let server: SiteverifyServer;
-beforeAll(async () => {
-  server = await startSiteverifyServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-});
+const server = useSiteverifyServer();
 
 const verifier = (options: Partial<RecaptchaVerifierOptions> = {}) =>
   recaptchaVerifier({ secret: SECRET, url: server.url, clock, ...options });

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hcaptchaVerifier } from '../../src/captcha/hcaptcha.js';
 import type { CaptchaVerifierOptions } from '../../src/captcha/options.js';
 import { recaptchaVerifier } from '../../src/captcha/recaptcha.js';
 import { turnstileVerifier } from '../../src/captcha/turnstile.js';
 import type { CaptchaVerifier } from '../../src/stores/types.js';
-import { startSiteverifyServer, successBody, type SiteverifyServer } from '../fakes/siteverify-server.js';
+import { successBody, useSiteverifyServer } from '../fakes/siteverify-server.js';
 import { clock, expectNoSecrets, expectRefused, expectUnavailable, SECRET, secondsBefore, TOKEN } from './helpers.js';
 
 const providers: readonly { name: string; make: (options: CaptchaVerifierOptions) => CaptchaVerifier }[] = [
@@ -15,16 +15,9 @@ const providers: readonly { name: string; make: (options: CaptchaVerifierOptions
   { name: 'hcaptchaVerifier', make: hcaptchaVerifier },
 ];
 
-let server: SiteverifyServer;
-beforeAll(async () => {
-  server = await startSiteverifyServer();
+const server = useSiteverifyServer((s) => {
+  s.reply({ body: successBody({ challenge_ts: secondsBefore(10) })
 });
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.reply({ body: successBody({ challenge_ts: secondsBefore(10) }) });
 });
 
 /** A port nothing listens on: a server is started, its port noted, then closed. */

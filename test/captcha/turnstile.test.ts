@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { turnstileVerifier, type TurnstileVerifierOptions } from '../../src/captcha/turnstile.js';
-import { startSiteverifyServer, successBody, type SiteverifyServer } from '../fakes/siteverify-server.js';
+import { successBody, useSiteverifyServer } from '../fakes/siteverify-server.js';
 import { clock, expectRefused, expectUnavailable, SECRET, secondsBefore, TOKEN } from './helpers.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let server: SiteverifyServer;
-beforeAll(async () => {
-  server = await startSiteverifyServer();
+const server = useSiteverifyServer((s) => {
+  s.reply({ body: successBody({ challenge_ts: secondsBefore(5), action: 'cast' })
 });
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.reply({ body: successBody({ challenge_ts: secondsBefore(5), action: 'cast' }) });
 });
 
 const verifier = (options: Partial<TurnstileVerifierOptions> = {}) =>

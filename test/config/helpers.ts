@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { isCastConfigError, type CastConfigIssue, type CastConfigIssueCode } from '../../src/config/errors.js';
+import { isParsedCastConfig } from '../../src/config/parse.js';
 
 /** The issues `run(input)` throws; fails the test when it does not throw a CastConfigError. */
 export function issuesOf(run: () => unknown): readonly CastConfigIssue[] {
@@ -33,4 +34,20 @@ export function nested(depth: number, key: string, leaf: unknown = 1): unknown {
   let value: unknown = leaf;
   for (let i = 0; i < depth; i++) value = { [key]: value };
   return value;
+}
+
+/**
+ * Runs a config parser on `input` and expects it to answer a frozen, registered config or throw a
+ * CastConfigError, and to leave the input as it was (the fast-check properties of both parsers).
+ */
+export function expectOnlyConfigErrors(parse: (input: unknown) => unknown, input: unknown): void {
+  const before = structuredClone(input);
+  try {
+    const config = parse(input);
+    expectDeepFrozen(config);
+    expect(isParsedCastConfig(config)).toBe(true);
+  } catch (error) {
+    expect(isCastConfigError(error), String(error)).toBe(true);
+  }
+  expect(input).toEqual(before);
 }

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCastConfigError } from '../../src/config/errors.js';
 import { fromKasmCastConfig } from '../../src/config/kasm.js';
 import { isParsedCastConfig, parseCastConfig } from '../../src/config/parse.js';
 import { clientSettingNames, type ClientSettingName } from '../../src/launch-plan.js';
 import { compiledPatternsOf } from '../../src/remote-app/compiled.js';
-import { expectDeepFrozen, expectIssue, issuesOf } from './helpers.js';
+import { expectDeepFrozen, expectIssue, issuesOf, expectOnlyConfigErrors } from './helpers.js';
 
 const kasmBase = { casting_config_name: 'Demo', key: 'demo-key-0123456789', image_id: 'img-chrome' } as const;
 const camelBase = { name: 'Demo', key: 'demo-key-0123456789', imageId: 'img-chrome', allowMissingReferrer: true } as const;
@@ -480,15 +479,7 @@ describe('fromKasmCastConfig: errors name Kasm fields', () => {
 
 describe('fromKasmCastConfig: properties (fast-check)', () => {
   const onlyConfigErrors = (input: unknown) => {
-    const before = structuredClone(input);
-    try {
-      const config = fromKasmCastConfig(input);
-      expectDeepFrozen(config);
-      expect(isParsedCastConfig(config)).toBe(true);
-    } catch (error) {
-      expect(isCastConfigError(error), String(error)).toBe(true);
-    }
-    expect(input).toEqual(before);
+    expectOnlyConfigErrors(fromKasmCastConfig, input);
   };
 
   it('throws nothing but CastConfigError on arbitrary JSON and never mutates it', () => {

@@ -4,7 +4,7 @@ import { CastConfigError, formatConfigPath, isCastConfigError, type CastConfigIs
 import { isParsedCastConfig, parseCastConfig, parseRemoteApp, safeParseCastConfig } from '../../src/config/parse.js';
 import type { CastConfigInput } from '../../src/config/schema.js';
 import { compiledPatternsOf } from '../../src/remote-app/compiled.js';
-import { expectDeepFrozen, expectIssue, issuesOf, nested } from './helpers.js';
+import { expectDeepFrozen, expectIssue, issuesOf, nested, expectOnlyConfigErrors } from './helpers.js';
 
 const base = { name: 'Demo', key: 'demo-key-0123456789', imageId: 'img-chrome' } as const;
 const parse = (extra: Record<string, unknown>) => () => parseCastConfig({ ...base, ...extra });
@@ -785,15 +785,7 @@ describe('properties (fast-check)', () => {
   );
 
   const onlyConfigErrors = (input: unknown) => {
-    const before = structuredClone(input);
-    try {
-      const config = parseCastConfig(input);
-      expectDeepFrozen(config);
-      expect(isParsedCastConfig(config)).toBe(true);
-    } catch (error) {
-      expect(isCastConfigError(error), String(error)).toBe(true);
-    }
-    expect(input).toEqual(before);
+    expectOnlyConfigErrors(parseCastConfig, input);
   };
 
   it('parsing arbitrary JSON throws nothing but CastConfigError and never mutates its input', () => {

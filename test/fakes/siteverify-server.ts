@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 /**
  * How the fake provider answers one request. `body` is sent as JSON unless it is a string (then
@@ -123,4 +124,45 @@ function answer(reply: FakeReply, response: ServerResponse): void {
     return;
   }
   response.end(body);
+}
+
+/**
+ * Starts a fake siteverify server for the test file that calls it (in `beforeAll`), resets it and
+ * calls `prepare` before each test, and closes it in `afterAll`. The handle delegates to the
+ * running server, so a file can hold it in a `const`.
+ */
+export function useSiteverifyServer(prepare?: (server: SiteverifyServer) => void): SiteverifyServer {
+  let running: SiteverifyServer | undefined;
+  const current = (): SiteverifyServer => {
+    if (running === undefined) throw new Error('the fake siteverify server is not running (use it inside a test)');
+    return running;
+  };
+  beforeAll(async () => {
+    running = await startSiteverifyServer();
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  beforeEach(() => {
+    current().reset();
+    prepare?.(current());
+  });
+  return {
+    get url() {
+      return current().url;
+    },
+    get received() {
+      return current().received;
+    },
+    reply: (reply) => {
+      current().reply(reply);
+    },
+    replyOnce: (reply) => {
+      current().replyOnce(reply);
+    },
+    reset: () => {
+      current().reset();
+    },
+    close: () => current().close(),
+  };
 }
