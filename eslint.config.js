@@ -28,6 +28,25 @@ export default defineConfig(
     rules: { 'no-console': 'error' },
   },
   {
+    // A store backend is a plug-in: it may import the core's types, never its code, so a backend
+    // can be lifted out (or written by a host) without dragging the engine along.
+    files: ['src/stores/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/engine/**', '**/guards/**', '**/config/**', '**/contract/**', '**/remote-app/**', '**/captcha/**', '**/http/**', '**/cli/**', '**/net/**', '**/index.js'],
+              allowTypeImports: true,
+              message: 'A store backend imports only types from the core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['*.config.ts', '*.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },

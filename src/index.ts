@@ -1,7 +1,7 @@
 // The public surface of castgate: named re-exports only, nothing is defined here.
 
-export { evaluateCast, createCastEvaluator } from './evaluate.js';
-export type { CastEvaluator, CastEvaluatorOptions, EvaluateCastOptions } from './evaluate.js';
+export { evaluateCast, createCastEvaluator } from './engine/evaluate.js';
+export type { CastEvaluator, CastEvaluatorOptions, EvaluateCastOptions } from './engine/evaluate.js';
 
 export { defaultGuards } from './guards/index.js';
 export {
@@ -15,16 +15,16 @@ export {
   referrerGuard,
   resumeGuard,
 } from './guards/index.js';
-export { deny, pass, skip } from './guard.js';
-export type { GiveBack, Guard, GuardContext, GuardName, GuardVerdict } from './guard.js';
+export { deny, pass, skip } from './contract/guard.js';
+export type { GiveBack, Guard, GuardContext, GuardName, GuardVerdict } from './contract/guard.js';
 
-export { castErrorCodes, castErrorMessages, castErrorStatus } from './decision.js';
-export type { CastDecision, CastError, CastErrorCode, GuardDenial, GuardTrace, SessionRef } from './decision.js';
-export { allUsersGroupId, clientSettingNames } from './launch-plan.js';
-export type { ClientSettingName, ClientSettings, LaunchPlan, LaunchUser, RemoteAppLaunch, SessionOptions } from './launch-plan.js';
-export type { CastRequest, NormalizedRequest } from './request.js';
-export type { CastQuery } from './query.js';
-export type { Clock } from './clock.js';
+export { castErrorCodes, castErrorMessages, castErrorStatus } from './contract/decision.js';
+export type { CastDecision, CastError, CastErrorCode, GuardDenial, GuardTrace, SessionRef } from './contract/decision.js';
+export { allUsersGroupId, clientSettingNames } from './contract/launch-plan.js';
+export type { ClientSettingName, ClientSettings, LaunchPlan, LaunchUser, RemoteAppLaunch, SessionOptions } from './contract/launch-plan.js';
+export type { CastRequest, NormalizedRequest } from './contract/request.js';
+export type { CastQuery } from './contract/query.js';
+export type { Clock } from './contract/clock.js';
 
 export { isParsedCastConfig, parseCastConfig, safeParseCastConfig } from './config/parse.js';
 export { configInputLimits } from './config/prepass.js';
@@ -62,7 +62,7 @@ export type {
   RateLimitInput,
   RateLimitStore,
   SessionProvisioner,
-} from './stores/types.js';
+} from './contract/stores.js';
 
 export { hcaptchaVerifier } from './captcha/hcaptcha.js';
 export type { HcaptchaVerifierOptions } from './captcha/hcaptcha.js';
@@ -75,5 +75,5 @@ export { CaptchaUnavailableError, captchaUnavailableReasons, isCaptchaUnavailabl
 export type { CaptchaProvider, CaptchaUnavailableReason } from './captcha/errors.js';
 export { captchaTokenLengthCeiling, isPlausibleCaptchaToken } from './captcha/token.js';
 
-export { toHttpResponse } from './http.js';
-export type { CastHttpBody, CastHttpResponse } from './http.js';
+export { toHttpResponse } from './engine/http-response.js';
+export type { CastHttpBody, CastHttpResponse } from './engine/http-response.js';

@@ -11,7 +11,7 @@ describe('public API', () => {
   });
 
   it('castgate/redis exports exactly the listed names', async () => {
-    expect(Object.keys(await import('../src/redis/index.js')).sort()).toEqual(publicExports.redis);
+    expect(Object.keys(await import('../src/stores/redis/index.js')).sort()).toEqual(publicExports.redis);
   });
 
   it('names every export SPEC §1 promises', () => {
@@ -24,7 +24,7 @@ describe('public API', () => {
   });
 
   it('the core never imports a Redis client or a web framework (they are the host\'s choice)', () => {
-    const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.startsWith('redis'));
+    const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.startsWith('stores/redis'));
     expect(files.length).toBeGreaterThan(20);
     for (const file of files) {
       const imports = [...readFileSync(join(srcDir, file), 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gmu)].map((m) => m[1]);

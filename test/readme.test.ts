@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { castErrorCodes, castErrorMessages, castErrorStatus } from '../src/decision.js';
+import { castErrorCodes, castErrorMessages, castErrorStatus } from '../src/contract/decision.js';
 
 const root = resolve(import.meta.dirname, '..');
 const readme = readFileSync(resolve(root, 'README.md'), 'utf8');

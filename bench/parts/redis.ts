@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { evaluateCast, type CastStores } from 'castgate';
 import { createRedisStores } from 'castgate/redis';
-import { startRedisServer } from '../../test/redis/redis-server.js';
+import { startRedisServer } from '../../test/stores/redis/redis-server.js';
 import { ratio, round, type BenchBudget } from '../harness.js';
 import { addressPool, countingProvisioner, fullPathConfig, poolSize } from './memory.js';
 

@@ -1,4 +1,4 @@
-import type { CaptchaVerifier } from '../stores/types.js';
+import type { CaptchaVerifier } from '../contract/stores.js';
 import { resolveCaptchaSettings, type CaptchaVerifierOptions } from './options.js';
 import { createSiteverifyVerifier, field, finiteScore } from './verifier.js';
 

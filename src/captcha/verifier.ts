@@ -1,4 +1,4 @@
-import type { CaptchaResult, CaptchaVerifier } from '../stores/types.js';
+import type { CaptchaResult, CaptchaVerifier } from '../contract/stores.js';
 import { checkChallengeTime } from './challenge-time.js';
 import { CaptchaUnavailableError, type CaptchaProvider } from './errors.js';
 import { normalizeCaptchaHostname } from './hostname.js';

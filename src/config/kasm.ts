@@ -56,7 +56,7 @@
  * Any other field is an error naming it. Errors carry Kasm's field path
  * (`['remote_app_configs', 'args', 0, 'value_pattern']`).
  */
-import type { ClientSettingName } from '../launch-plan.js';
+import type { ClientSettingName } from '../contract/launch-plan.js';
 import { didYouMean } from './did-you-mean.js';
 import { CastConfigError, type CastConfigIssue } from './errors.js';
 import { checkCastConfigSnapshot, type ParseCastConfigOptions } from './parse.js';

@@ -1,4 +1,4 @@
-import { clientSettingNames } from '../launch-plan.js';
+import { clientSettingNames } from '../contract/launch-plan.js';
 import { compiledPatternsOf, rememberCompiledPatterns } from '../remote-app/compiled.js';
 import { compileValuePattern, re2Engine, type PatternMatcher, type RegexEngine } from '../remote-app/pattern.js';
 import { CastConfigError, type CastConfigIssue } from './errors.js';

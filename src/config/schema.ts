@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import { clientSettingNames } from '../launch-plan.js';
+import { clientSettingNames } from '../contract/launch-plan.js';
 import { compileValuePattern, isRe2Available, maxPatternLength } from '../remote-app/pattern.js';
 import { maxCommandLineLength, quoteWindowsArg } from '../remote-app/windows-quote.js';
 import type { CastConfigIssueCode } from './errors.js';

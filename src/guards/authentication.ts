@@ -1,4 +1,4 @@
-import { deny, pass, type Guard } from '../guard.js';
+import { deny, pass, type Guard } from '../contract/guard.js';
 
 /**
  * Denies a request without a signed-in user with `auth_required` (401) unless the config has

@@ -1,6 +1,6 @@
 import { isPlausibleCaptchaToken } from '../captcha/token.js';
-import { RateLimitCall } from '../store-calls.js';
-import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../guard.js';
+import { RateLimitCall } from '../engine/store-calls.js';
+import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 import { rateLimitKeyOf, retryAfterSecondsOf } from './rate-limit.js';
 
 /**

@@ -1,6 +1,6 @@
 import { compareAsc } from 'date-fns';
 import { validUntilMsOf } from '../config/parse.js';
-import { deny, pass, skip, type Guard } from '../guard.js';
+import { deny, pass, skip, type Guard } from '../contract/guard.js';
 
 /**
  * Denies a link whose `validUntil` is reached (`now >= validUntil`, compared as instants) with

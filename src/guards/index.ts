@@ -1,4 +1,4 @@
-import type { Guard } from '../guard.js';
+import type { Guard } from '../contract/guard.js';
 import { authenticationGuard } from './authentication.js';
 import { captchaGuard } from './captcha.js';
 import { expiryGuard } from './expiry.js';

@@ -1,8 +1,8 @@
 import type { CastConfig } from '../config/schema.js';
-import { deny, pass, skip, type Guard, type GuardVerdict } from '../guard.js';
-import type { LaunchPlan } from '../launch-plan.js';
+import { deny, pass, skip, type Guard, type GuardVerdict } from '../contract/guard.js';
+import type { LaunchPlan } from '../contract/launch-plan.js';
 import { domainMatcherOf, hostIsListed, parseHttpUrl } from '../net/domain-match.js';
-import { invalidQueryValue, readQueryParam, type CastQuery } from '../query.js';
+import { invalidQueryValue, readQueryParam, type CastQuery } from '../contract/query.js';
 import { buildRemoteAppArgs } from '../remote-app/build.js';
 
 /** The longest `kasm_url` value accepted, in characters. */

@@ -1,6 +1,6 @@
-import { buildLaunchPlan } from '../build-launch-plan.js';
-import type { Guard } from '../guard.js';
-import { ProvisionCall } from '../store-calls.js';
+import { buildLaunchPlan } from '../engine/build-launch-plan.js';
+import type { Guard } from '../contract/guard.js';
+import { ProvisionCall } from '../engine/store-calls.js';
 
 /**
  * Always last: builds the launch plan and asks the `SessionProvisioner` to start the session (and,

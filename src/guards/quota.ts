@@ -1,5 +1,5 @@
-import { deny, pass, skip, type Guard } from '../guard.js';
-import { QuotaCall } from '../store-calls.js';
+import { deny, pass, skip, type Guard } from '../contract/guard.js';
+import { QuotaCall } from '../engine/store-calls.js';
 
 /**
  * With `sessionsRemaining` set, serves a session only while the config's counter is above zero and

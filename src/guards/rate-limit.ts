@@ -1,7 +1,7 @@
 import type { CastConfig } from '../config/schema.js';
-import { deny, pass, skip, type Guard } from '../guard.js';
-import { RateLimitCall } from '../store-calls.js';
-import type { NormalizedRequest } from '../request.js';
+import { deny, pass, skip, type Guard } from '../contract/guard.js';
+import { RateLimitCall } from '../engine/store-calls.js';
+import type { NormalizedRequest } from '../contract/request.js';
 
 /**
  * The rate-limit bucket of a request: the config key and the client's bucket (`v4:<address>` or

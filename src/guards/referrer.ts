@@ -1,4 +1,4 @@
-import { deny, pass, skip, type Guard } from '../guard.js';
+import { deny, pass, skip, type Guard } from '../contract/guard.js';
 import { domainMatcherOf, hostIsListed, httpHostOf } from '../net/domain-match.js';
 
 /**

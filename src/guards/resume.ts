@@ -1,6 +1,6 @@
-import { buildLaunchPlan } from '../build-launch-plan.js';
-import { FindRunningCall } from '../store-calls.js';
-import { pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../guard.js';
+import { buildLaunchPlan } from '../engine/build-launch-plan.js';
+import { FindRunningCall } from '../engine/store-calls.js';
+import { pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 
 /**
  * With `allowResume` (the default) and a signed-in user who already has a running session for this

@@ -1,7 +1,7 @@
 import { CastConfigError } from '../config/errors.js';
 import { parseRemoteApp } from '../config/parse.js';
 import type { RemoteAppConfig, RemoteAppConfigInput } from '../config/schema.js';
-import { invalidQueryValue, readQueryParam, type CastQuery } from '../query.js';
+import { invalidQueryValue, readQueryParam, type CastQuery } from '../contract/query.js';
 import { argValueProblem, percentWarning } from './arg-policy.js';
 import { compiledPatternsOf, type CompiledPatterns } from './compiled.js';
 import { compileValuePattern, type RegexEngine } from './pattern.js';

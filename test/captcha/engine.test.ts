@@ -4,9 +4,9 @@ import type { CaptchaVerifierOptions } from '../../src/captcha/options.js';
 import { recaptchaVerifier } from '../../src/captcha/recaptcha.js';
 import { turnstileVerifier } from '../../src/captcha/turnstile.js';
 import { parseCastConfig } from '../../src/config/parse.js';
-import { evaluateCast } from '../../src/evaluate.js';
+import { evaluateCast } from '../../src/engine/evaluate.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
-import type { CaptchaVerifier } from '../../src/stores/types.js';
+import type { CaptchaVerifier } from '../../src/contract/stores.js';
 import { successBody, useSiteverifyServer } from '../fakes/siteverify-server.js';
 import { SECRET, TOKEN } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { expect } from 'vitest';
 import { isCaptchaUnavailableError, type CaptchaUnavailableError, type CaptchaUnavailableReason } from '../../src/captcha/errors.js';
-import type { CaptchaResult } from '../../src/stores/types.js';
+import type { CaptchaResult } from '../../src/contract/stores.js';
 
 /** A secret and a token distinctive enough that finding them anywhere is a leak. */
 export const SECRET = 'sk-live-SECRET-7f3a9c1e';

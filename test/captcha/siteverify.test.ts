@@ -5,7 +5,7 @@ import { hcaptchaVerifier } from '../../src/captcha/hcaptcha.js';
 import type { CaptchaVerifierOptions } from '../../src/captcha/options.js';
 import { recaptchaVerifier } from '../../src/captcha/recaptcha.js';
 import { turnstileVerifier } from '../../src/captcha/turnstile.js';
-import type { CaptchaVerifier } from '../../src/stores/types.js';
+import type { CaptchaVerifier } from '../../src/contract/stores.js';
 import { successBody, useSiteverifyServer } from '../fakes/siteverify-server.js';
 import { clock, expectNoSecrets, expectRefused, expectUnavailable, SECRET, secondsBefore, TOKEN } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { castConfigJsonSchema } from '../../src/config/json-schema.js';
 import { safeParseCastConfig } from '../../src/config/parse.js';
 import { castConfigSchema } from '../../src/config/schema.js';
-import { clientSettingNames } from '../../src/launch-plan.js';
+import { clientSettingNames } from '../../src/contract/launch-plan.js';
 
 type Json = Record<string, unknown>;
 

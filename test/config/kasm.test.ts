@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromKasmCastConfig } from '../../src/config/kasm.js';
 import { isParsedCastConfig, parseCastConfig } from '../../src/config/parse.js';
-import { clientSettingNames, type ClientSettingName } from '../../src/launch-plan.js';
+import { clientSettingNames, type ClientSettingName } from '../../src/contract/launch-plan.js';
 import { compiledPatternsOf } from '../../src/remote-app/compiled.js';
 import { expectDeepFrozen, expectIssue, issuesOf, expectOnlyConfigErrors } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RateLimitStore } from '../../src/stores/types.js';
+import type { RateLimitStore } from '../../src/contract/stores.js';
 
 /** Makes a fresh store that shares nothing with any store made before. */
 export type MakeRateLimitStore = () => RateLimitStore | Promise<RateLimitStore>;

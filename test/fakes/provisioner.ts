@@ -1,5 +1,5 @@
-import type { LaunchPlan } from '../../src/launch-plan.js';
-import type { SessionProvisioner } from '../../src/stores/types.js';
+import type { LaunchPlan } from '../../src/contract/launch-plan.js';
+import type { SessionProvisioner } from '../../src/contract/stores.js';
 
 /**
  * A SessionProvisioner for tests that can be told to fail, hang or answer late: we cannot run a

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCast } from '../../src/evaluate.js';
-import type { CaptchaResult, CaptchaVerifier } from '../../src/stores/types.js';
+import { evaluateCast } from '../../src/engine/evaluate.js';
+import type { CaptchaResult, CaptchaVerifier } from '../../src/contract/stores.js';
 import { config, stores, t0 } from '../helpers/cast.js';
 
 /** A verifier that answers as told and counts its calls (the real providers are tested in test/captcha). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCast } from '../../src/evaluate.js';
+import { evaluateCast } from '../../src/engine/evaluate.js';
 import { expiryGuard } from '../../src/guards/expiry.js';
 import { config, contextFor, stores } from '../helpers/cast.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCast } from '../../src/evaluate.js';
+import { evaluateCast } from '../../src/engine/evaluate.js';
 import { parametersGuard } from '../../src/guards/parameters.js';
-import type { CastQuery } from '../../src/query.js';
+import type { CastQuery } from '../../src/contract/query.js';
 import { config, contextFor, stores, t0 } from '../helpers/cast.js';
 
 const decide = (cfg: ReturnType<typeof config>, query: CastQuery) => evaluateCast(cfg, { ip: '192.0.2.1', query, now: t0 }, stores());

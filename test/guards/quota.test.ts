@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCast } from '../../src/evaluate.js';
+import { evaluateCast } from '../../src/engine/evaluate.js';
 import { quotaGuard } from '../../src/guards/quota.js';
 import { config, contextFor, stores, t0 } from '../helpers/cast.js';
 

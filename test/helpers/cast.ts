@@ -1,11 +1,11 @@
 import { parseCastConfig } from '../../src/config/parse.js';
 import type { CastConfig, CastConfigInput } from '../../src/config/schema.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
-import type { CastStores } from '../../src/stores/types.js';
+import type { CastStores } from '../../src/contract/stores.js';
 import { fakeProvisioner, type FakeProvisioner } from '../fakes/provisioner.js';
-import type { GuardContext } from '../../src/guard.js';
-import type { LaunchPlan } from '../../src/launch-plan.js';
-import { normalizeRequest, type CastRequest } from '../../src/request.js';
+import type { GuardContext } from '../../src/contract/guard.js';
+import type { LaunchPlan } from '../../src/contract/launch-plan.js';
+import { normalizeRequest, type CastRequest } from '../../src/contract/request.js';
 
 export const t0 = new Date('2030-01-01T12:00:00Z');
 

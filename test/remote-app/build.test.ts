@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isCastConfigError } from '../../src/config/errors.js';
 import { parseCastConfig } from '../../src/config/parse.js';
 import type { RemoteAppConfigInput } from '../../src/config/schema.js';
-import type { CastQuery } from '../../src/query.js';
+import type { CastQuery } from '../../src/contract/query.js';
 import { buildRemoteAppArgs, maxCommandLineLength, type RemoteAppArgsResult } from '../../src/remote-app/build.js';
 import type { RegexEngine } from '../../src/remote-app/pattern.js';
 import { parseWindowsCommandLine } from '../../src/remote-app/windows-quote.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LaunchPlan } from '../../src/launch-plan.js';
+import type { LaunchPlan } from '../../src/contract/launch-plan.js';
 import {
   createMemoryProvisioner,
   createMemoryQuotaStore,

@@ -1,4 +1,4 @@
-import type { CastStores } from '../types.js';
+import type { CastStores } from '../../contract/stores.js';
 import { createMemoryProvisioner, type MemorySessionProvisioner } from './provisioner.js';
 import { createMemoryQuotaStore, type MemoryQuotaOptions } from './quota.js';
 import { createMemoryRateLimitStore, type MemoryRateLimitOptions, type MemoryRateLimitStore } from './rate-limit.js';

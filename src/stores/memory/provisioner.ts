@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { LaunchPlan } from '../../launch-plan.js';
-import type { SessionProvisioner } from '../types.js';
+import type { LaunchPlan } from '../../contract/launch-plan.js';
+import type { SessionProvisioner } from '../../contract/stores.js';
 
 /**
  * A session the in-memory provisioner created: its ids, the config it was cast from, and its plan.

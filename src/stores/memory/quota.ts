@@ -1,4 +1,4 @@
-import type { QuotaStore } from '../types.js';
+import type { QuotaStore } from '../../contract/stores.js';
 
 /**
  * Options of {@link createMemoryQuotaStore}.

@@ -1,4 +1,4 @@
-import type { RateLimitInput, RateLimitStore } from '../types.js';
+import type { RateLimitInput, RateLimitStore } from '../../contract/stores.js';
 
 /**
  * The in-memory {@link RateLimitStore} with its two admin extras: `size` (how many keys it holds) and

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCastConfig } from '../../src/config/parse.js';
-import type { CastDecision } from '../../src/decision.js';
-import { evaluateCast } from '../../src/evaluate.js';
-import { createRedisStores } from '../../src/redis/index.js';
-import { createMemoryProvisioner } from '../../src/stores/memory/provisioner.js';
+import { parseCastConfig } from '../../../src/config/parse.js';
+import type { CastDecision } from '../../../src/contract/decision.js';
+import { evaluateCast } from '../../../src/engine/evaluate.js';
+import { createRedisStores } from '../../../src/stores/redis/index.js';
+import { createMemoryProvisioner } from '../../../src/stores/memory/provisioner.js';
 import { redisAvailability, redisSkipNote, startRedisServer, type RedisServer } from './redis-server.js';
 
 // Issue 6's outage promise, at the level hosts see: decisions, not store calls.

@@ -1,4 +1,4 @@
-import { clientAddressOf } from './net/client-key.js';
+import { clientAddressOf } from '../net/client-key.js';
 import type { CastQuery } from './query.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RateLimitInput, RateLimitStore } from '../stores/types.js';
+import type { RateLimitInput, RateLimitStore } from '../../contract/stores.js';
 import type { ScriptRunner } from './client.js';
 import { withDeadline } from './deadline.js';
 import { RedisStoreError } from './errors.js';

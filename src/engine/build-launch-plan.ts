@@ -1,6 +1,6 @@
-import type { CastConfig } from './config/schema.js';
-import { allUsersGroupId, clientSettingNames, type ClientSettings, type LaunchPlan, type LaunchUser, type SessionOptions } from './launch-plan.js';
-import type { NormalizedRequest } from './request.js';
+import type { CastConfig } from '../config/schema.js';
+import { allUsersGroupId, clientSettingNames, type ClientSettings, type LaunchPlan, type LaunchUser, type SessionOptions } from '../contract/launch-plan.js';
+import type { NormalizedRequest } from '../contract/request.js';
 
 interface StaticPlanParts {
   readonly sessionOptions: SessionOptions;

@@ -1,5 +1,5 @@
-import type { CastDecision, CastError, SessionRef } from './decision.js';
-import type { LaunchPlan } from './launch-plan.js';
+import type { CastDecision, CastError, SessionRef } from '../contract/decision.js';
+import type { LaunchPlan } from '../contract/launch-plan.js';
 
 /**
  * The JSON body {@link toHttpResponse} answers with: the outcome, session and launch plan of an

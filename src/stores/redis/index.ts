@@ -1,4 +1,4 @@
-import type { QuotaStore, RateLimitStore } from '../stores/types.js';
+import type { QuotaStore, RateLimitStore } from '../../contract/stores.js';
 import { createScriptRunner, type RedisScriptClient } from './client.js';
 import { createKeyNames } from './keys.js';
 import { createRedisQuotaStore } from './quota.js';

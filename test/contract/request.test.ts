@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCast } from '../src/evaluate.js';
-import type { CastRequest } from '../src/request.js';
-import { config, stores, t0 } from './helpers/cast.js';
+import { evaluateCast } from '../../src/engine/evaluate.js';
+import type { CastRequest } from '../../src/contract/request.js';
+import { config, stores, t0 } from '../helpers/cast.js';
 
 const decide = (request: unknown) => evaluateCast(config({ ipRateLimit: { sessions: 1, withinSeconds: 60 } }), request as CastRequest, stores());
 

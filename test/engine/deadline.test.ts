@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError, withDeadline } from '../src/timeout.js';
+import { DeadlineExceededError, withDeadline } from '../../src/engine/deadline.js';
 
 const never = () => new Promise<never>(() => undefined);
 const after = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => { resolve(value); }, ms));

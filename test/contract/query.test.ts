@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { invalidQueryValue, readQueryParam } from '../src/query.js';
+import { invalidQueryValue, readQueryParam } from '../../src/contract/query.js';
 
 describe('readQueryParam (SPEC §2: repeated or non-string values are refused, own properties only)', () => {
   it('reads a single value from URLSearchParams, absent as undefined, repeated as invalid', () => {

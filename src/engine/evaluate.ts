@@ -1,12 +1,12 @@
-import { systemClock, type Clock } from './clock.js';
-import { isParsedCastConfig } from './config/parse.js';
-import type { CastConfig } from './config/schema.js';
-import type { CastDecision, CastErrorCode, GuardTrace } from './decision.js';
-import type { Guard } from './guard.js';
-import { defaultGuards } from './guards/index.js';
+import { systemClock, type Clock } from '../contract/clock.js';
+import { isParsedCastConfig } from '../config/parse.js';
+import type { CastConfig } from '../config/schema.js';
+import type { CastDecision, CastErrorCode, GuardTrace } from '../contract/decision.js';
+import type { Guard } from '../contract/guard.js';
+import { defaultGuards } from '../guards/index.js';
 import { deniedDecision, Run } from './pipeline.js';
-import { normalizeRequest, type CastRequest, type NormalizedRequest } from './request.js';
-import type { CastStores } from './stores/types.js';
+import { normalizeRequest, type CastRequest, type NormalizedRequest } from '../contract/request.js';
+import type { CastStores } from '../contract/stores.js';
 
 /**
  * Options of one evaluation: the fourth argument of {@link evaluateCast}, or given once to

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { castErrorCodes, castErrorStatus, type CastDecision } from '../src/decision.js';
-import { createCastEvaluator, evaluateCast } from '../src/evaluate.js';
-import { deny, pass, type Guard } from '../src/guard.js';
-import { defaultGuards } from '../src/guards/index.js';
-import type { RateLimitStore, QuotaStore } from '../src/stores/types.js';
-import { config, stores, t0 } from './helpers/cast.js';
+import { castErrorCodes, castErrorStatus, type CastDecision } from '../../src/contract/decision.js';
+import { createCastEvaluator, evaluateCast } from '../../src/engine/evaluate.js';
+import { deny, pass, type Guard } from '../../src/contract/guard.js';
+import { defaultGuards } from '../../src/guards/index.js';
+import type { RateLimitStore, QuotaStore } from '../../src/contract/stores.js';
+import { config, stores, t0 } from '../helpers/cast.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);

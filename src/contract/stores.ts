@@ -1,4 +1,4 @@
-import type { LaunchPlan } from '../launch-plan.js';
+import type { LaunchPlan } from './launch-plan.js';
 
 /**
  * Input of {@link RateLimitStore.take} and {@link RateLimitStore.peek}: the bucket key, the limit,

@@ -1,4 +1,4 @@
-import type { QuotaStore } from '../stores/types.js';
+import type { QuotaStore } from '../../contract/stores.js';
 import type { ScriptRunner } from './client.js';
 import { withDeadline } from './deadline.js';
 import { RedisStoreError } from './errors.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCast } from '../src/evaluate.js';
-import { toHttpResponse } from '../src/http.js';
-import { config, stores, t0 } from './helpers/cast.js';
+import { evaluateCast } from '../../src/engine/evaluate.js';
+import { toHttpResponse } from '../../src/engine/http-response.js';
+import { config, stores, t0 } from '../helpers/cast.js';
 
 describe('toHttpResponse', () => {
   it('answers 200 with the outcome, session and launch plan (no trace) for an allowed decision', async () => {

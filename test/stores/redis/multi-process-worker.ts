@@ -2,8 +2,8 @@
 // Redis rate-limit and quota stores shared with the other workers, and reports every outcome.
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { createMemoryStores, evaluateCast, parseCastConfig } from '../../src/index.js';
-import { createRedisStores, type RedisScriptClient } from '../../src/redis/index.js';
+import { createMemoryStores, evaluateCast, parseCastConfig } from '../../../src/index.js';
+import { createRedisStores, type RedisScriptClient } from '../../../src/stores/redis/index.js';
 
 /** What the parent sends once every worker is ready. */
 export interface WorkerJob {

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStores } from '../../src/redis/index.js';
+import { createRedisStores } from '../../../src/stores/redis/index.js';
 import type { WorkerJob, WorkerReport } from './multi-process-worker.js';
 import { redisAvailability, redisSkipNote, startRedisServer, type RedisServer } from './redis-server.js';
 

@@ -1,6 +1,6 @@
-import type { GuardContext } from './guard.js';
-import type { LaunchPlan } from './launch-plan.js';
-import type { RateLimitInput } from './stores/types.js';
+import type { GuardContext } from '../contract/guard.js';
+import type { LaunchPlan } from '../contract/launch-plan.js';
+import type { RateLimitInput } from '../contract/stores.js';
 
 // The inputs the built-in guards hand to stores. Their `signal` is read lazily from the context, on
 // the prototype: an AbortController costs more than a memory store's whole call, and most stores

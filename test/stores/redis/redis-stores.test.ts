@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStores, isRedisStoreError, type RedisScriptClient, type RedisStores } from '../../src/redis/index.js';
-import { createKeyNames } from '../../src/redis/keys.js';
+import { createRedisStores, isRedisStoreError, type RedisScriptClient, type RedisStores } from '../../../src/stores/redis/index.js';
+import { createKeyNames } from '../../../src/stores/redis/keys.js';
 import {
   quotaGiveBackScript,
   quotaRemainingScript,
@@ -12,9 +12,9 @@ import {
   rateLimitGiveBackScript,
   rateLimitPeekScript,
   rateLimitTakeScript,
-} from '../../src/redis/scripts.js';
-import { describeQuotaStore } from '../contracts/quota-store.js';
-import { describeRateLimitStore } from '../contracts/rate-limit-store.js';
+} from '../../../src/stores/redis/scripts.js';
+import { describeQuotaStore } from '../../contracts/quota-store.js';
+import { describeRateLimitStore } from '../../contracts/rate-limit-store.js';
 import { redisAvailability, redisSkipNote, startRedisServer, type RedisServer } from './redis-server.js';
 
 type NodeRedisClient = ReturnType<typeof createClient>;

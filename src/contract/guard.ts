@@ -1,8 +1,8 @@
-import type { CastConfig } from './config/schema.js';
+import type { CastConfig } from '../config/schema.js';
 import type { CastErrorCode, GuardDenial, SessionRef } from './decision.js';
 import type { LaunchPlan } from './launch-plan.js';
 import type { NormalizedRequest } from './request.js';
-import type { CastStores } from './stores/types.js';
+import type { CastStores } from './stores.js';
 
 /**
  * A guard's name. The built-in names autocomplete; custom guards may use any other string.

@@ -1,4 +1,4 @@
-import type { CastConfig } from './config/schema.js';
+import type { CastConfig } from '../config/schema.js';
 import {
   buildRedirectUrl,
   castErrorMessages,
@@ -8,12 +8,12 @@ import {
   type CastErrorCode,
   type GuardDenial,
   type GuardTrace,
-} from './decision.js';
-import type { GiveBack, Guard, GuardContext, GuardVerdict } from './guard.js';
-import type { LaunchPlan } from './launch-plan.js';
-import type { NormalizedRequest } from './request.js';
-import type { CastStores } from './stores/types.js';
-import { armDeadline, DeadlineExceededError, unwatchDeadline, watchDeadline, withDeadline, type DeadlineWatched } from './timeout.js';
+} from '../contract/decision.js';
+import type { GiveBack, Guard, GuardContext, GuardVerdict } from '../contract/guard.js';
+import type { LaunchPlan } from '../contract/launch-plan.js';
+import type { NormalizedRequest } from '../contract/request.js';
+import type { CastStores } from '../contract/stores.js';
+import { armDeadline, DeadlineExceededError, unwatchDeadline, watchDeadline, withDeadline, type DeadlineWatched } from './deadline.js';
 
 /** What one evaluation needs besides the config, request and stores. */
 export interface PipelineSettings {
