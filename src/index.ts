@@ -55,6 +55,10 @@ export type {
   MemoryStoresOptions,
 } from './stores/memory/index.js';
 export type {
+  AdmissionInput,
+  AdmissionResult,
+  AdmissionStore,
+  LeaseStore,
   CaptchaResult,
   CaptchaVerifier,
   CastStores,

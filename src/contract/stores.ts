@@ -58,6 +58,103 @@ export interface QuotaStore {
   giveBack(input: { configKey: string; reservation: string; signal?: AbortSignal }): Promise<void>;
   remaining(configKey: string): Promise<number | undefined>;
   setRemaining(configKey: string, n: number): Promise<void>;
+  /**
+   * Crash-safe quota (SPEC §13, opt-in per store): confirms a taken unit once its session is
+   * provisioned. A store that keeps taken units pending (e.g. Redis with `reservationTtlMs`) returns
+   * a pending unit that is not committed in time; a committed unit never comes back. Stores whose
+   * takes are final leave this out, and the engine sends nothing.
+   */
+  commit?(input: { configKey: string; reservation: string; signal?: AbortSignal }): Promise<void>;
+}
+
+/**
+ * Input of {@link AdmissionStore.take}: one rate-limit slot and one quota unit, asked together.
+ *
+ * @example
+ * ```ts
+ * import type { AdmissionInput } from 'castgate';
+ * const input: AdmissionInput = {
+ *   rateLimit: { key: 'cast:excel:v4:192.0.2.1', limit: 2, windowMs: 60_000, nowMs: Date.now() },
+ *   quota: { configKey: 'excel', initial: 100 },
+ * };
+ * ```
+ */
+export interface AdmissionInput {
+  readonly rateLimit: { readonly key: string; readonly limit: number; readonly windowMs: number; readonly nowMs: number };
+  readonly quota: { readonly configKey: string; readonly initial: number };
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The answer of {@link AdmissionStore.take}: both taken, or neither (a full window answers
+ * `rate_limited` even when the quota is also exhausted: the guard order).
+ *
+ * @example
+ * ```ts
+ * import type { AdmissionResult } from 'castgate';
+ * const refused: AdmissionResult = { ok: false, code: 'rate_limited', retryAfterMs: 12_000 };
+ * ```
+ */
+export type AdmissionResult =
+  | { ok: true; rateLimit: { reservation: string }; quota: { reservation: string; remaining: number } }
+  | { ok: false; code: 'rate_limited'; retryAfterMs: number }
+  | { ok: false; code: 'quota_exhausted' };
+
+/**
+ * An optional ability of a store backend (SPEC §13): take the rate-limit slot and the quota unit
+ * of an anonymous decision in one round trip, both or neither, and give both back in one more.
+ * It sits on the stores object a backend returns (`{ ...createRedisStores(client), sessions }`
+ * keeps it); without it the engine makes two calls, `rateLimit.take` then `quota.take`.
+ *
+ * @example
+ * ```ts
+ * import type { AdmissionStore, CastStores } from 'castgate';
+ * function combined(stores: CastStores): AdmissionStore | undefined {
+ *   return stores.admission;
+ * }
+ * ```
+ */
+export interface AdmissionStore {
+  take(input: AdmissionInput): Promise<AdmissionResult>;
+  giveBack(input: {
+    rateLimit: { key: string; reservation: string };
+    quota: { configKey: string; reservation: string };
+    signal?: AbortSignal;
+  }): Promise<void>;
+}
+
+/**
+ * Live-session leases (SPEC §16). `acquire` takes one of `limit` live leases under `key`
+ * atomically (acquiring is the first renewal); a lease expires when `nowMs >= last renewal +
+ * ttlMs`; `renew` and `release` answer whether a live lease was found (an expired lease is not
+ * revived). `bind` records, after provisioning, which leases a session holds so that
+ * `renewCastSession` and `endCastSession` find them by `{ configKey, sessionId }` from any
+ * process; `boundTo` answers them (an empty list when none are known).
+ *
+ * @example
+ * ```ts
+ * import type { LeaseStore } from 'castgate';
+ * declare const leases: LeaseStore;
+ * const now = Date.now();
+ * const held = await leases.acquire({ key: 'live:demo', limit: 10, leaseId: 'l-1', ttlMs: 120_000, nowMs: now });
+ * if (held.ok) await leases.release({ key: 'live:demo', leaseId: 'l-1' });
+ * ```
+ */
+export interface LeaseStore {
+  acquire(input: { key: string; limit: number; leaseId: string; ttlMs: number; nowMs: number; signal?: AbortSignal }): Promise<
+    { ok: true } | { ok: false; retryAfterMs: number }
+  >;
+  renew(input: { key: string; leaseId: string; ttlMs: number; nowMs: number; signal?: AbortSignal }): Promise<boolean>;
+  release(input: { key: string; leaseId: string; signal?: AbortSignal }): Promise<boolean>;
+  bind(input: {
+    configKey: string;
+    sessionId: string;
+    leases: readonly { key: string; leaseId: string }[];
+    ttlMs: number;
+    nowMs: number;
+    signal?: AbortSignal;
+  }): Promise<void>;
+  boundTo(input: { configKey: string; sessionId: string; signal?: AbortSignal }): Promise<{ key: string; leaseId: string }[]>;
 }
 
 /**
@@ -77,7 +174,7 @@ export interface QuotaStore {
  * ```
  */
 export interface SessionProvisioner {
-  findRunning(input: { configKey: string; userId: string; signal?: AbortSignal }): Promise<{ id: string; userId: string } | null>;
+  findRunning(input: { configKey: string; userId: string; signal?: AbortSignal }): Promise<{ id: string; userId: string; dockerNetwork?: string } | null>;
   provision(input: { configKey: string; plan: LaunchPlan; signal?: AbortSignal }): Promise<{ id: string; userId: string }>;
 }
 
@@ -126,4 +223,8 @@ export interface CastStores {
   readonly quota: QuotaStore;
   readonly sessions: SessionProvisioner;
   readonly captcha?: CaptchaVerifier;
+  /** Optional: rate limit and quota in one round trip (SPEC §13). */
+  readonly admission?: AdmissionStore;
+  /** Required by configs with `maxLiveSessions`, `maxLiveSessionsPerClient` or single-use signed links (SPEC §16). */
+  readonly leases?: LeaseStore;
 }
