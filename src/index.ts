@@ -58,6 +58,8 @@ export type {
   AdmissionInput,
   AdmissionResult,
   AdmissionStore,
+  LeaseBinding,
+  LeaseRef,
   LeaseStore,
   CaptchaResult,
   CaptchaVerifier,

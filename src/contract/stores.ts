@@ -124,20 +124,52 @@ export interface AdmissionStore {
 }
 
 /**
+ * One lease: the key it counts under and its id.
+ *
+ * @example
+ * ```ts
+ * import type { LeaseRef } from 'castgate';
+ * const lease: LeaseRef = { key: 'cast:demo:live', leaseId: 'l-1' };
+ * ```
+ */
+export interface LeaseRef {
+  readonly key: string;
+  readonly leaseId: string;
+}
+
+/**
+ * What {@link LeaseStore.boundTo} answers: the leases bound to a session and the time to live they
+ * were bound with (a renewal without its own `leaseTtlMs` uses it).
+ *
+ * @example
+ * ```ts
+ * import type { LeaseBinding } from 'castgate';
+ * const binding: LeaseBinding = { leases: [{ key: 'cast:demo:live', leaseId: 'l-1' }], ttlMs: 120_000 };
+ * ```
+ */
+export interface LeaseBinding {
+  readonly leases: readonly LeaseRef[];
+  readonly ttlMs: number;
+}
+
+/**
  * Live-session leases (SPEC §16). `acquire` takes one of `limit` live leases under `key`
- * atomically (acquiring is the first renewal); a lease expires when `nowMs >= last renewal +
- * ttlMs`; `renew` and `release` answer whether a live lease was found (an expired lease is not
- * revived). `bind` records, after provisioning, which leases a session holds so that
- * `renewCastSession` and `endCastSession` find them by `{ configKey, sessionId }` from any
- * process; `boundTo` answers them (an empty list when none are known).
+ * atomically (acquiring is the first renewal; acquiring a lease id that is already live renews it);
+ * a lease expires when `nowMs >= last renewal + ttlMs`; `renew` and `release` answer whether a live
+ * lease was found (an expired lease is not revived; `release` without `nowMs` counts a lease the
+ * store still holds as found). `bind` records, after provisioning, which leases a session holds
+ * and their `ttlMs`, so that `renewCastSession` and `endCastSession` find them by `{ configKey,
+ * sessionId }` from any process; the record is kept at least until `nowMs + ttlMs` (binding again
+ * extends it). `boundTo` answers it, or `null` when none is known. Stores never read a clock of
+ * their own: every instant comes from the caller.
  *
  * @example
  * ```ts
  * import type { LeaseStore } from 'castgate';
  * declare const leases: LeaseStore;
  * const now = Date.now();
- * const held = await leases.acquire({ key: 'live:demo', limit: 10, leaseId: 'l-1', ttlMs: 120_000, nowMs: now });
- * if (held.ok) await leases.release({ key: 'live:demo', leaseId: 'l-1' });
+ * const held = await leases.acquire({ key: 'cast:demo:live', limit: 10, leaseId: 'l-1', ttlMs: 120_000, nowMs: now });
+ * if (held.ok) await leases.release({ key: 'cast:demo:live', leaseId: 'l-1', nowMs: now });
  * ```
  */
 export interface LeaseStore {
@@ -145,16 +177,16 @@ export interface LeaseStore {
     { ok: true } | { ok: false; retryAfterMs: number }
   >;
   renew(input: { key: string; leaseId: string; ttlMs: number; nowMs: number; signal?: AbortSignal }): Promise<boolean>;
-  release(input: { key: string; leaseId: string; signal?: AbortSignal }): Promise<boolean>;
+  release(input: { key: string; leaseId: string; nowMs?: number; signal?: AbortSignal }): Promise<boolean>;
   bind(input: {
     configKey: string;
     sessionId: string;
-    leases: readonly { key: string; leaseId: string }[];
+    leases: readonly LeaseRef[];
     ttlMs: number;
     nowMs: number;
     signal?: AbortSignal;
   }): Promise<void>;
-  boundTo(input: { configKey: string; sessionId: string; signal?: AbortSignal }): Promise<{ key: string; leaseId: string }[]>;
+  boundTo(input: { configKey: string; sessionId: string; signal?: AbortSignal }): Promise<LeaseBinding | null>;
 }
 
 /**
