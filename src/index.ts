@@ -46,6 +46,7 @@ export type { PatternMatcher, RegexEngine } from './remote-app/pattern.js';
 
 export { createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore, createMemoryStores } from './stores/memory/index.js';
 export type {
+  MemoryProvisionerOptions,
   MemoryQuotaOptions,
   MemoryRateLimitOptions,
   MemoryRateLimitStore,

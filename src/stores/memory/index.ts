@@ -1,19 +1,19 @@
 import type { CastStores } from '../../contract/stores.js';
-import { createMemoryProvisioner, type MemorySessionProvisioner } from './provisioner.js';
+import { createMemoryProvisioner, type MemoryProvisionerOptions, type MemorySessionProvisioner } from './provisioner.js';
 import { createMemoryQuotaStore, type MemoryQuotaOptions } from './quota.js';
 import { createMemoryRateLimitStore, type MemoryRateLimitOptions, type MemoryRateLimitStore } from './rate-limit.js';
 
 /**
- * Options of {@link createMemoryStores}: those of the rate-limit store (`maxKeys`) and of the quota
- * store (`maxReservations`).
+ * Options of {@link createMemoryStores}: those of the rate-limit store (`maxKeys`), of the quota
+ * store (`maxReservations`) and of the provisioner (`maxSessions`).
  *
  * @example
  * ```ts
  * import type { MemoryStoresOptions } from 'castgate';
- * const options: MemoryStoresOptions = { maxKeys: 10_000, maxReservations: 1_000 };
+ * const options: MemoryStoresOptions = { maxKeys: 10_000, maxReservations: 1_000, maxSessions: 5_000 };
  * ```
  */
-export interface MemoryStoresOptions extends MemoryRateLimitOptions, MemoryQuotaOptions {}
+export interface MemoryStoresOptions extends MemoryRateLimitOptions, MemoryQuotaOptions, MemoryProvisionerOptions {}
 
 /**
  * The stores {@link createMemoryStores} returns: {@link CastStores} without a captcha verifier, with
@@ -51,10 +51,10 @@ export function createMemoryStores(options: MemoryStoresOptions = {}): MemorySto
   return {
     rateLimit: createMemoryRateLimitStore(rateLimitOptions),
     quota: createMemoryQuotaStore(quotaOptions),
-    sessions: createMemoryProvisioner(),
+    sessions: createMemoryProvisioner(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
   };
 }
 
 export { createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore };
-export type { MemoryQuotaOptions, MemoryRateLimitOptions, MemoryRateLimitStore, MemorySessionProvisioner };
+export type { MemoryProvisionerOptions, MemoryQuotaOptions, MemoryRateLimitOptions, MemoryRateLimitStore, MemorySessionProvisioner };
 export type { MemorySession } from './provisioner.js';

@@ -34,6 +34,27 @@ export interface MemorySessionProvisioner extends SessionProvisioner {
   end(id: string): boolean;
 }
 
+/**
+ * Options of {@link createMemoryProvisioner}.
+ *
+ * @example
+ * ```ts
+ * import type { MemoryProvisionerOptions } from 'castgate';
+ * const options: MemoryProvisionerOptions = { maxSessions: 1_000 };
+ * ```
+ */
+export interface MemoryProvisionerOptions {
+  /**
+   * The most sessions remembered at once. Past it the oldest anonymous session is forgotten first
+   * (anonymous sessions are never resumed), then the oldest signed-in one, so memory stays bounded
+   * however many sessions a link serves.
+   * @defaultValue 10_000
+   */
+  readonly maxSessions?: number;
+}
+
+const defaultMaxSessions = 10_000;
+
 /** The index key of a user's sessions on one config (length-prefixed, so no two pairs collide). */
 function ownerKey(configKey: string, userId: string): string {
   return `${configKey.length}:${configKey}:${userId}`;
@@ -41,21 +62,31 @@ function ownerKey(configKey: string, userId: string): string {
 
 /**
  * Creates a {@link SessionProvisioner} that starts nothing: a stand-in for a real desktop backend,
- * for demos, `castgate explain` and tests. It remembers every session it "created", so `findRunning`
- * finds a signed-in user's session on a config until `end(id)`. An anonymous plan gets a fresh user
- * id (`anon-<uuid>`) on every call; a signed-in plan uses `plan.user.id`. Rejects with a `TypeError`
- * when a signed-in plan has no user id, and with the signal's reason when `signal` is already aborted.
+ * for demos, `castgate explain` and tests. It remembers the sessions it "created" (at most
+ * `maxSessions`: the oldest anonymous ones are forgotten first, then the oldest signed-in ones), so
+ * `findRunning` finds a signed-in user's session on a config until `end(id)`; anonymous sessions
+ * are never found (they are never resumed). An anonymous plan gets a fresh user id (`anon-<uuid>`)
+ * on every call; a signed-in plan uses `plan.user.id`. Rejects with a `TypeError` when a signed-in
+ * plan has no user id, and with the signal's reason when `signal` is already aborted; throws a
+ * `TypeError` for invalid options.
  *
  * @example
  * ```ts
  * import { createMemoryProvisioner } from 'castgate';
- * const sessions = createMemoryProvisioner();
+ * const sessions = createMemoryProvisioner({ maxSessions: 1_000 });
  * const running = await sessions.findRunning({ configKey: 'excel', userId: 'u-42' }); // null
  * ```
  */
-export function createMemoryProvisioner(): MemorySessionProvisioner {
+export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}): MemorySessionProvisioner {
+  const maxSessions = options.maxSessions ?? defaultMaxSessions;
+  if (!Number.isSafeInteger(maxSessions) || maxSessions < 1) throw new TypeError('castgate: `maxSessions` must be a positive integer');
+
+  /** Every session remembered, oldest first (a Map keeps insertion order). */
   const sessions = new Map<string, MemorySession>();
-  /** Running session ids per (config, user), oldest first. */
+  /** The ids of anonymous and of signed-in sessions, each oldest first: the order they are forgotten in. */
+  const anonymousIds = new Set<string>();
+  const signedInIds = new Set<string>();
+  /** Running signed-in session ids per (config, user), oldest first. */
   const byOwner = new Map<string, string[]>();
 
   function findRunning(input: { configKey: string; userId: string }): Promise<{ id: string; userId: string } | null> {
@@ -65,29 +96,51 @@ export function createMemoryProvisioner(): MemorySessionProvisioner {
     return Promise.resolve(session === undefined ? null : { id: session.id, userId: session.userId });
   }
 
+  function forget(session: MemorySession): void {
+    sessions.delete(session.id);
+    if (session.plan.user.anonymous) {
+      anonymousIds.delete(session.id);
+      return;
+    }
+    signedInIds.delete(session.id);
+    const owner = ownerKey(session.configKey, session.userId);
+    const ids = byOwner.get(owner) ?? [];
+    const remaining = ids.filter((other) => other !== session.id);
+    if (remaining.length === 0) byOwner.delete(owner);
+    else byOwner.set(owner, remaining);
+  }
+
+  /** Forgets the oldest anonymous session, else the oldest signed-in one. */
+  function forgetOldest(): void {
+    const [oldest] = anonymousIds.size > 0 ? anonymousIds : signedInIds;
+    const session = oldest === undefined ? undefined : sessions.get(oldest);
+    if (session !== undefined) forget(session);
+  }
+
   function provision(input: { configKey: string; plan: LaunchPlan; signal?: AbortSignal }): Promise<{ id: string; userId: string }> {
     if (input.signal?.aborted === true) return Promise.reject(input.signal.reason as Error);
     const { configKey, plan } = input;
     const userId = plan.user.anonymous ? `anon-${randomUUID()}` : plan.user.id;
     if (userId === undefined) return Promise.reject(new TypeError('castgate: a signed-in launch plan needs `user.id`'));
     const session: MemorySession = { id: `session-${randomUUID()}`, userId, configKey, plan };
+    if (sessions.size >= maxSessions) forgetOldest();
     sessions.set(session.id, session);
-    const owner = ownerKey(configKey, userId);
-    const ids = byOwner.get(owner);
-    if (ids === undefined) byOwner.set(owner, [session.id]);
-    else ids.push(session.id);
+    if (plan.user.anonymous) {
+      anonymousIds.add(session.id);
+    } else {
+      signedInIds.add(session.id);
+      const owner = ownerKey(configKey, userId);
+      const ids = byOwner.get(owner);
+      if (ids === undefined) byOwner.set(owner, [session.id]);
+      else ids.push(session.id);
+    }
     return Promise.resolve({ id: session.id, userId });
   }
 
   function end(id: string): boolean {
     const session = sessions.get(id);
     if (session === undefined) return false;
-    sessions.delete(id);
-    const owner = ownerKey(session.configKey, session.userId);
-    const ids = byOwner.get(owner) ?? [];
-    const remaining = ids.filter((other) => other !== id);
-    if (remaining.length === 0) byOwner.delete(owner);
-    else byOwner.set(owner, remaining);
+    forget(session);
     return true;
   }
 

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { LaunchPlan } from '../../../src/contract/launch-plan.js';
+import { createMemoryStores } from '../../../src/stores/memory/index.js';
+
+const t0 = 1_700_000_000_000;
+
+function planFor(user: LaunchPlan['user']): LaunchPlan {
+  return {
+    imageId: 'desktop',
+    env: {},
+    sessionOptions: { disableControlPanel: false, disableTips: false, enableSharing: false, disableFixedResolution: false },
+    user,
+    persistentProfile: !user.anonymous,
+  };
+}
+
+const anonymousPlan = planFor({ anonymous: true, groupIds: ['all-users', 'guests'] });
+
+describe('memory stores', () => {
+  it('hold no timer that keeps the process alive', async () => {
+    const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const stores = createMemoryStores();
+    for (let i = 0; i < 2_000; i++) await stores.rateLimit.take({ key: `k${i}`, limit: 1, windowMs: 10, nowMs: t0 + i });
+    await stores.quota.take({ configKey: 'c', initial: 1 });
+    await stores.sessions.provision({ configKey: 'c', plan: anonymousPlan });
+    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length).toBe(timersBefore);
+  });
+
+  it('return a rate limit, a quota and a provisioner, and no captcha verifier', () => {
+    const stores = createMemoryStores();
+    expect(Object.keys(stores).sort()).toEqual(['quota', 'rateLimit', 'sessions']);
+  });
+});
+
