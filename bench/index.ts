@@ -5,13 +5,14 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchBudget } from './harness.js';
 import { benchHttp } from './parts/http.js';
+import { benchMemoryRepeated } from './parts/memory-repeated.js';
 import { benchMemoryStore } from './parts/memory-store.js';
 import { benchMemory } from './parts/memory.js';
 import { benchRedis } from './parts/redis.js';
 import { benchRegex } from './parts/regex.js';
 import { printResults } from './table.js';
 
-const parts = ['memory', 'redis', 'http', 'regex', 'memoryStore'] as const;
+const parts = ['memory', 'memoryRepeated', 'redis', 'http', 'regex', 'memoryStore'] as const;
 type Part = (typeof parts)[number];
 
 const { values } = parseArgs({
@@ -49,6 +50,7 @@ const results: Record<string, unknown> = {
 if (only.includes('memoryStore')) results.memoryStore = await benchMemoryStore(smoke);
 if (only.includes('regex')) results.regex = benchRegex(smoke);
 if (only.includes('memory')) results.memory = await benchMemory(budget);
+if (only.includes('memoryRepeated')) results.memoryRepeated = await benchMemoryRepeated(budget);
 if (only.includes('redis')) results.redis = await benchRedis(budget);
 if (only.includes('http')) results.http = await benchHttp(smoke);
 

@@ -10,6 +10,12 @@ export function printResults(results: Record<string, unknown>, only: readonly st
     const b = m.baseline as Record<string, number | string>;
     rows.push(['memory (decisions/s)', fmt(c.opsPerSec), `${fmt(b.opsPerSec)} ${String(b.name)}`, fmt(m.ratio), `p50 ${c.p50Us} µs, p99 ${c.p99Us} µs`]);
   }
+  if (only.includes('memoryRepeated')) {
+    const m = get('memoryRepeated');
+    const c = m.castgate as Record<string, number>;
+    const b = m.baseline as Record<string, number | string>;
+    rows.push(['memoryRepeated (decisions/s)', fmt(c.opsPerSec), `${fmt(b.opsPerSec)} ${String(b.name)}`, fmt(m.ratio), `65,536 clients cycled, p50 ${c.p50Us} µs`]);
+  }
   if (only.includes('redis')) {
     const r = get('redis');
     const c = r.castgate as Record<string, number>;

@@ -14,7 +14,7 @@ afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 // It runs on the sources (the root tsconfig maps `castgate` to src/), not on a build.
 describe('bench harness (smoke run)', () => {
   it('runs every part and writes results.json in the shape SPEC §10 gives', async () => {
-    const parts = redisAvailability.available ? 'memoryStore,regex,memory,redis,http' : 'memoryStore,regex,memory,http';
+    const parts = redisAvailability.available ? 'memoryStore,regex,memory,memoryRepeated,redis,http' : 'memoryStore,regex,memory,memoryRepeated,http';
     const out = join(dir, 'results.json');
     const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/index.ts', '--smoke', '--only', parts, '--out', out], {
       cwd: root,
@@ -26,6 +26,11 @@ describe('bench harness (smoke run)', () => {
     expect(results).toMatchObject({ node: process.version });
     expect(results.memory).toMatchObject({
       castgate: { opsPerSec: expect.any(Number), p50Us: expect.any(Number), p99Us: expect.any(Number) },
+      baseline: { name: expect.stringContaining('RateLimiterMemory'), opsPerSec: expect.any(Number) },
+      ratio: expect.any(Number),
+    });
+    expect(results.memoryRepeated).toMatchObject({
+      castgate: { opsPerSec: expect.any(Number) },
       baseline: { name: expect.stringContaining('RateLimiterMemory'), opsPerSec: expect.any(Number) },
       ratio: expect.any(Number),
     });

@@ -88,6 +88,10 @@ export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}):
   const signedInIds = new Set<string>();
   /** Running signed-in session ids per (config, user), oldest first. */
   const byOwner = new Map<string, string[]>();
+  // The hands that find the oldest id of each set are kept between calls: a fresh iterator would walk
+  // past every entry deleted before it, which V8 keeps as holes until it rehashes.
+  let anonymousHand = anonymousIds.values();
+  let signedInHand = signedInIds.values();
 
   function findRunning(input: { configKey: string; userId: string }): Promise<{ id: string; userId: string } | null> {
     const ids = byOwner.get(ownerKey(input.configKey, input.userId));
@@ -112,7 +116,22 @@ export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}):
 
   /** Forgets the oldest anonymous session, else the oldest signed-in one. */
   function forgetOldest(): void {
-    const [oldest] = anonymousIds.size > 0 ? anonymousIds : signedInIds;
+    let oldest: string | undefined;
+    if (anonymousIds.size > 0) {
+      let next = anonymousHand.next();
+      if (next.done === true) {
+        anonymousHand = anonymousIds.values();
+        next = anonymousHand.next();
+      }
+      oldest = next.done === true ? undefined : next.value;
+    } else {
+      let next = signedInHand.next();
+      if (next.done === true) {
+        signedInHand = signedInIds.values();
+        next = signedInHand.next();
+      }
+      oldest = next.done === true ? undefined : next.value;
+    }
     const session = oldest === undefined ? undefined : sessions.get(oldest);
     if (session !== undefined) forget(session);
   }
