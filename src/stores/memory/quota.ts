@@ -11,41 +11,26 @@ import type { QuotaStore } from '../../contract/stores.js';
  */
 export interface MemoryQuotaOptions {
   /**
-   * The most outstanding reservations remembered per config key. A served session never gives its
-   * unit back, so without a cap the set would grow with every session; past it the oldest is
-   * forgotten and a late give-back of it is ignored (a unit may be lost, never created).
+   * How many of a config key's most recent reservations may still be given back. A served session
+   * never gives its unit back, so the store cannot wait for every reservation; past this many takes a
+   * reservation is forgotten and a late give-back of it is ignored (a unit may be lost, never created).
    * @defaultValue 10_000
    */
   readonly maxReservations?: number;
 }
 
 /**
- * One config key's counter and the reservations that may still be given back. A Set keeps insertion
- * order, so its front is the oldest; the iterator that forgets the oldest is kept between calls (a
- * fresh one would walk every entry deleted before it, which V8 keeps as holes until it rehashes).
+ * One config key's counter. The units it hands out are numbered 1, 2, 3, … (`issued` is the last);
+ * a reservation names its counter and its number (`<counter>.<n>`), so a give-back is checked with
+ * arithmetic, and a take costs no set insertion. The most recent `max` numbers may still be given
+ * back, each once: `returned` holds those already given back (only failed sessions give back, so it
+ * stays small, and it is trimmed to the live range when it grows).
  */
 interface Counter {
+  readonly id: string;
   remaining: number;
-  readonly outstanding: Set<string>;
-  oldest: Iterator<string>;
-}
-
-function newCounter(remaining: number): Counter {
-  const outstanding = new Set<string>();
-  return { remaining, outstanding, oldest: outstanding.values() };
-}
-
-/** Remembers `reservation`; past `max`, forgets the oldest still outstanding. */
-function remember(counter: Counter, reservation: string, max: number): void {
-  const { outstanding } = counter;
-  outstanding.add(reservation);
-  if (outstanding.size <= max) return;
-  let next = counter.oldest.next();
-  if (next.done === true) {
-    counter.oldest = outstanding.values();
-    next = counter.oldest.next();
-  }
-  if (next.done !== true) outstanding.delete(next.value);
+  issued: number;
+  readonly returned: Set<number>;
 }
 
 const defaultMaxReservations = 10_000;
@@ -77,7 +62,22 @@ export function createMemoryQuotaStore(options: MemoryQuotaOptions = {}): QuotaS
   }
 
   const counters = new Map<string, Counter>();
-  let sequence = 0;
+  let counterIds = 0;
+
+  function newCounter(remaining: number): Counter {
+    return { id: `${++counterIds}`, remaining, issued: 0, returned: new Set() };
+  }
+
+  /** The unit number of `reservation` when it is one of `counter`'s that may still be given back. */
+  function unitOf(counter: Counter, reservation: string): number | undefined {
+    const dot = reservation.indexOf('.');
+    if (dot === -1 || reservation.slice(0, dot) !== counter.id) return undefined;
+    const digits = reservation.slice(dot + 1);
+    if (!/^[1-9][0-9]{0,15}$/u.test(digits)) return undefined;
+    const unit = Number(digits);
+    if (unit > counter.issued || unit <= counter.issued - maxReservations || counter.returned.has(unit)) return undefined;
+    return unit;
+  }
 
   function take(input: { configKey: string; initial: number }): Promise<{ ok: true; reservation: string; remaining: number } | { ok: false }> {
     if (!isCount(input.initial)) return Promise.reject(new TypeError('castgate: quota `initial` must be a non-negative safe integer'));
@@ -88,14 +88,22 @@ export function createMemoryQuotaStore(options: MemoryQuotaOptions = {}): QuotaS
     }
     if (counter.remaining <= 0) return Promise.resolve({ ok: false });
     const remaining = --counter.remaining;
-    const reservation = `${++sequence}`;
-    remember(counter, reservation, maxReservations);
+    const reservation = `${counter.id}.${++counter.issued}`;
     return Promise.resolve({ ok: true, reservation, remaining });
   }
 
   function giveBack(input: { configKey: string; reservation: string }): Promise<void> {
     const counter = counters.get(input.configKey);
-    if (counter?.outstanding.delete(input.reservation) === true) counter.remaining++;
+    if (counter === undefined || typeof input.reservation !== 'string') return Promise.resolve();
+    const unit = unitOf(counter, input.reservation);
+    if (unit === undefined) return Promise.resolve();
+    const { returned } = counter;
+    returned.add(unit);
+    counter.remaining++;
+    if (returned.size > maxReservations) {
+      const oldest = counter.issued - maxReservations;
+      for (const n of returned) if (n <= oldest) returned.delete(n);
+    }
     return Promise.resolve();
   }
 
