@@ -15,8 +15,8 @@ export {
   referrerGuard,
   resumeGuard,
 } from './guards/index.js';
-export { deny, pass, skip } from './contract/guard.js';
-export type { GiveBack, Guard, GuardContext, GuardName, GuardVerdict } from './contract/guard.js';
+export { deny, finish, pass, skip } from './contract/guard.js';
+export type { DenyDetails, GiveBack, Guard, GuardContext, GuardName, GuardVerdict } from './contract/guard.js';
 
 export { castErrorCodes, castErrorMessages, castErrorStatus } from './contract/decision.js';
 export type { CastDecision, CastError, CastErrorCode, GuardDenial, GuardTrace, SessionRef } from './contract/decision.js';

@@ -7,7 +7,7 @@ export const publicExports = {
     'castConfigIssueCodes', 'castConfigJsonSchema', 'castConfigSchema', 'castErrorCodes', 'castErrorMessages',
     'castErrorStatus', 'clientSettingNames', 'configInputLimits', 'createCastEvaluator',
     'createMemoryProvisioner', 'createMemoryQuotaStore', 'createMemoryRateLimitStore', 'createMemoryStores',
-    'defaultGuards', 'deny', 'evaluateCast', 'expiryGuard', 'formatConfigPath', 'fromKasmCastConfig',
+    'defaultGuards', 'deny', 'evaluateCast', 'expiryGuard', 'finish', 'formatConfigPath', 'fromKasmCastConfig',
     'hcaptchaVerifier', 'isCaptchaUnavailableError', 'isCastConfigError', 'isParsedCastConfig',
     'isPlausibleCaptchaToken', 'isRe2Available', 'joinWindowsCommandLine', 'maxCommandLineLength', 'maxPatternLength',
     'parametersGuard', 'parseCastConfig', 'parseWindowsCommandLine', 'pass', 'provisionGuard', 'quotaGuard',

@@ -4,6 +4,12 @@ import type { LaunchPlan } from './launch-plan.js';
 import type { NormalizedRequest } from './request.js';
 import type { CastStores } from './stores.js';
 
+// The built-in guards' names, in their default order: the one list `GuardName` and `defaultGuards` follow.
+export const builtInGuardNames = ['expiry', 'referrer', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'provision'] as const;
+
+/** The name of one of the built-in guards. */
+export type BuiltInGuardName = (typeof builtInGuardNames)[number];
+
 /**
  * A guard's name. The built-in names autocomplete; custom guards may use any other string.
  *
@@ -13,17 +19,7 @@ import type { CastStores } from './stores.js';
  * const name: GuardName = 'businessHours';
  * ```
  */
-export type GuardName =
-  | 'expiry'
-  | 'referrer'
-  | 'authentication'
-  | 'parameters'
-  | 'captcha'
-  | 'resume'
-  | 'rateLimit'
-  | 'quota'
-  | 'provision'
-  | (string & {});
+export type GuardName = BuiltInGuardName | (string & {});
 
 /**
  * Gives back what a guard took (a rate-limit slot, a quota unit). Called by the pipeline, newest
@@ -135,19 +131,48 @@ export function skip(): GuardVerdict {
 }
 
 /**
+ * What {@link deny} takes besides the code: a message and a trace note for every code, `parameter`
+ * only for `missing_parameter`/`invalid_parameter`, `retryAfterSeconds` only for `rate_limited` (a
+ * field another code cannot carry is a compile error, not silently dropped).
+ *
+ * @example
+ * ```ts
+ * import type { DenyDetails } from 'castgate';
+ * const details: DenyDetails<'rate_limited'> = { retryAfterSeconds: 30, note: 'bucket full' };
+ * ```
+ */
+export type DenyDetails<C extends CastErrorCode> = { readonly message?: string; readonly note?: string } & (C extends 'rate_limited'
+  ? { readonly retryAfterSeconds?: number }
+  : C extends 'missing_parameter' | 'invalid_parameter'
+    ? { readonly parameter?: string }
+    : unknown);
+
+/**
  * A `deny` verdict with a code and the code's own fields.
  *
  * @example
  * ```ts
  * import { deny } from 'castgate';
  * deny('invalid_parameter', { parameter: 'file' });
+ * deny('rate_limited', { retryAfterSeconds: 30 });
  * ```
  */
-export function deny(
-  code: CastErrorCode,
-  extra?: { retryAfterSeconds?: number; parameter?: string; message?: string; note?: string },
-): GuardVerdict {
-  if (extra === undefined) return { verdict: 'deny', error: { code } };
-  const { note, ...fields } = extra;
+export function deny<C extends CastErrorCode>(code: C, details?: DenyDetails<C>): GuardVerdict {
+  if (details === undefined) return { verdict: 'deny', error: { code } };
+  const { note, ...fields } = details as { note?: string; message?: string; parameter?: string; retryAfterSeconds?: number };
   return note === undefined ? { verdict: 'deny', error: { code, ...fields } } : { verdict: 'deny', error: { code, ...fields }, note };
+}
+
+/**
+ * A `finish` verdict: the decision is made, a session was `created` or `resumed`. Without `launch`,
+ * the plan is the facts earlier guards established.
+ *
+ * @example
+ * ```ts
+ * import { finish, type Guard } from 'castgate';
+ * const alwaysResume: Guard = { name: 'alwaysResume', check: () => finish('resumed', { id: 's-1', userId: 'u-1' }) };
+ * ```
+ */
+export function finish(outcome: 'created' | 'resumed', session: SessionRef, launch?: Partial<LaunchPlan>): GuardVerdict {
+  return launch === undefined ? { verdict: 'finish', outcome, session } : { verdict: 'finish', outcome, session, launch };
 }

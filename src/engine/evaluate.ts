@@ -4,7 +4,8 @@ import type { CastConfig } from '../config/schema.js';
 import type { CastDecision, CastErrorCode, GuardTrace } from '../contract/decision.js';
 import type { Guard } from '../contract/guard.js';
 import { defaultGuards } from '../guards/index.js';
-import { deniedDecision, Run } from './pipeline.js';
+import { deniedDecision } from './decision-builder.js';
+import { Run } from './pipeline.js';
 import { normalizeRequest, type CastRequest, type NormalizedRequest } from '../contract/request.js';
 import type { CastStores } from '../contract/stores.js';
 
@@ -146,7 +147,7 @@ export function createCastEvaluator(options: CastEvaluatorOptions = {}): CastEva
     }
     if (normalized === null) {
       const trace: GuardTrace[] = [{ guard: 'request', verdict: 'deny', code: 'invalid_request', durationMs: performance.now() - started }];
-      return Promise.resolve(deniedDecision(config, { code: 'invalid_request' }, trace, settings));
+      return Promise.resolve(deniedDecision(config, { code: 'invalid_request' }, trace, settings.messages));
     }
     return new Run(config, normalized, stores, guards, settings).start();
   };

@@ -1,7 +1,7 @@
 import { isPlausibleCaptchaToken } from '../captcha/token.js';
-import { RateLimitCall } from '../engine/store-calls.js';
 import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
-import { rateLimitKeyOf, retryAfterSecondsOf } from './rate-limit.js';
+import { unavailableAs } from '../engine/context.js';
+import { rateLimitCallOf, rateLimitedVerdict } from './rate-limit.js';
 
 /**
  * For an anonymous request to a config with `requireCaptcha`: no token → `captcha_required`; a token
@@ -18,7 +18,6 @@ import { rateLimitKeyOf, retryAfterSecondsOf } from './rate-limit.js';
  */
 export const captchaGuard: Guard = {
   name: 'captcha',
-  unavailableCode: 'captcha_unavailable',
   check(ctx) {
     const { config, request } = ctx;
     // Synchronous until a store or the provider is asked: most requests cost no promise here.
@@ -31,19 +30,15 @@ export const captchaGuard: Guard = {
 };
 
 async function verifyToken(ctx: GuardContext, token: string): Promise<GuardVerdict> {
-  const { config, request, stores, nowMs } = ctx;
-  const limit = config.ipRateLimit;
-  if (limit !== undefined) {
-    let peeked: { full: boolean; retryAfterMs: number };
-    try {
-      peeked = await stores.rateLimit.peek(new RateLimitCall(ctx, rateLimitKeyOf(config, request), limit.sessions, limit.withinSeconds * 1000, nowMs));
-    } catch {
-      return deny('store_unavailable', { note: 'rate-limit store failed during the peek' });
-    }
-    if (peeked.full) {
-      return deny('rate_limited', { retryAfterSeconds: retryAfterSecondsOf(peeked.retryAfterMs, limit.withinSeconds) });
-    }
+  const { request, stores } = ctx;
+  const call = rateLimitCallOf(ctx);
+  if (call !== undefined) {
+    unavailableAs(ctx, 'store_unavailable');
+    const peeked = await stores.rateLimit.peek(call);
+    if (peeked.full) return rateLimitedVerdict(call, peeked.retryAfterMs);
   }
+  // From here, a failure or time-out is the provider's: fail closed.
+  unavailableAs(ctx, 'captcha_unavailable');
   const verifier = stores.captcha;
   if (verifier === undefined) throw new TypeError('castgate: requireCaptcha needs stores.captcha');
   const result = await verifier.verify({ token, remoteIp: request.ip, signal: ctx.signal });

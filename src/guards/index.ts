@@ -1,4 +1,4 @@
-import type { Guard } from '../contract/guard.js';
+import { builtInGuardNames, type BuiltInGuardName, type Guard } from '../contract/guard.js';
 import { authenticationGuard } from './authentication.js';
 import { captchaGuard } from './captcha.js';
 import { expiryGuard } from './expiry.js';
@@ -8,6 +8,19 @@ import { quotaGuard } from './quota.js';
 import { rateLimitGuard } from './rate-limit.js';
 import { referrerGuard } from './referrer.js';
 import { resumeGuard } from './resume.js';
+
+// Each built-in guard under its name; the order is `builtInGuardNames`'.
+const builtInGuards: { readonly [N in BuiltInGuardName]: Guard } = {
+  expiry: expiryGuard,
+  referrer: referrerGuard,
+  authentication: authenticationGuard,
+  parameters: parametersGuard,
+  captcha: captchaGuard,
+  resume: resumeGuard,
+  rateLimit: rateLimitGuard,
+  quota: quotaGuard,
+  provision: provisionGuard,
+};
 
 /**
  * The guards of SPEC §3 in their default order: cheap and stateless first, then the ones that take
@@ -20,17 +33,7 @@ import { resumeGuard } from './resume.js';
  * const evaluate = createCastEvaluator({ guards: [audit, ...defaultGuards] });
  * ```
  */
-export const defaultGuards: readonly Guard[] = Object.freeze([
-  expiryGuard,
-  referrerGuard,
-  authenticationGuard,
-  parametersGuard,
-  captchaGuard,
-  resumeGuard,
-  rateLimitGuard,
-  quotaGuard,
-  provisionGuard,
-]);
+export const defaultGuards: readonly Guard[] = /* @__PURE__ */ Object.freeze(builtInGuardNames.map((name) => builtInGuards[name]));
 
 export {
   authenticationGuard,

@@ -1,5 +1,6 @@
 import { buildLaunchPlan } from '../engine/build-launch-plan.js';
-import type { Guard } from '../contract/guard.js';
+import { finish, type Guard } from '../contract/guard.js';
+import { unavailableAs } from '../engine/context.js';
 import { ProvisionCall } from '../engine/store-calls.js';
 
 /**
@@ -17,14 +18,14 @@ import { ProvisionCall } from '../engine/store-calls.js';
  */
 export const provisionGuard: Guard = {
   name: 'provision',
-  unavailableCode: 'provision_failed',
   async check(ctx) {
     const { config, request, stores, launch } = ctx;
+    unavailableAs(ctx, 'provision_failed');
     const plan = buildLaunchPlan(config, request, launch);
     const session = await stores.sessions.provision(new ProvisionCall(ctx, config.key, plan));
     if (typeof session !== 'object' || typeof session.id !== 'string' || typeof session.userId !== 'string') {
       throw new TypeError('castgate: SessionProvisioner.provision must resolve to { id, userId }');
     }
-    return { verdict: 'finish', outcome: 'created', session: { id: session.id, userId: session.userId }, launch: plan };
+    return finish('created', { id: session.id, userId: session.userId }, plan);
   },
 };

@@ -1,5 +1,5 @@
 import type { CastConfig } from '../config/schema.js';
-import { deny, pass, skip, type Guard } from '../contract/guard.js';
+import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 import { RateLimitCall } from '../engine/store-calls.js';
 import type { NormalizedRequest } from '../contract/request.js';
 
@@ -14,6 +14,23 @@ export function rateLimitKeyOf(config: CastConfig, request: NormalizedRequest): 
 /** Whole seconds until a slot frees, rounded up, between 1 and the window. */
 export function retryAfterSecondsOf(retryAfterMs: number, withinSeconds: number): number {
   return Math.min(withinSeconds, Math.max(1, Math.ceil(retryAfterMs / 1000)));
+}
+
+/**
+ * The rate-limit store call of a request: its bucket, the config's limit and window, the decision's
+ * instant. `undefined` for a config without `ipRateLimit`. The rate-limit guard takes with it; the
+ * captcha guard peeks with it.
+ */
+export function rateLimitCallOf(ctx: GuardContext): RateLimitCall | undefined {
+  const { config } = ctx;
+  const limit = config.ipRateLimit;
+  if (limit === undefined) return undefined;
+  return new RateLimitCall(ctx, rateLimitKeyOf(config, ctx.request), limit.sessions, limit.withinSeconds * 1000, ctx.nowMs);
+}
+
+/** `rate_limited`, with the whole seconds until a slot of `call`'s bucket frees. */
+export function rateLimitedVerdict(call: RateLimitCall, retryAfterMs: number): GuardVerdict {
+  return deny('rate_limited', { retryAfterSeconds: retryAfterSecondsOf(retryAfterMs, call.windowMs / 1000) });
 }
 
 /**
@@ -33,13 +50,13 @@ export function retryAfterSecondsOf(retryAfterMs: number, withinSeconds: number)
 export const rateLimitGuard: Guard = {
   name: 'rateLimit',
   async check(ctx) {
-    const { config, request, nowMs, stores } = ctx;
-    const limit = config.ipRateLimit;
-    if (limit === undefined) return skip();
-    const key = rateLimitKeyOf(config, request);
-    const taken = await stores.rateLimit.take(new RateLimitCall(ctx, key, limit.sessions, limit.withinSeconds * 1000, nowMs));
-    if (!taken.ok) return deny('rate_limited', { retryAfterSeconds: retryAfterSecondsOf(taken.retryAfterMs, limit.withinSeconds) });
+    const call = rateLimitCallOf(ctx);
+    if (call === undefined) return skip();
+    const { rateLimit } = ctx.stores;
+    const taken = await rateLimit.take(call);
+    if (!taken.ok) return rateLimitedVerdict(call, taken.retryAfterMs);
+    const { key } = call;
     const { reservation } = taken;
-    return pass({ giveBack: () => stores.rateLimit.giveBack({ key, reservation }) });
+    return pass({ giveBack: () => rateLimit.giveBack({ key, reservation }) });
   },
 };

@@ -1,6 +1,6 @@
 import { buildLaunchPlan } from '../engine/build-launch-plan.js';
 import { FindRunningCall } from '../engine/store-calls.js';
-import { pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
+import { finish, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 
 /**
  * With `allowResume` (the default) and a signed-in user who already has a running session for this
@@ -32,10 +32,5 @@ async function resumeRunning(ctx: GuardContext, userId: string): Promise<GuardVe
   const running = await stores.sessions.findRunning(new FindRunningCall(ctx, config.key, userId));
   if (running === null) return pass();
   const dynamicUrl = config.dynamicKasmUrl ? launch.env?.KASM_URL : undefined;
-  return {
-    verdict: 'finish',
-    outcome: 'resumed',
-    session: { id: running.id, userId: running.userId },
-    launch: buildLaunchPlan(config, request, launch, dynamicUrl),
-  };
+  return finish('resumed', { id: running.id, userId: running.userId }, buildLaunchPlan(config, request, launch, dynamicUrl));
 }

@@ -61,6 +61,17 @@ describe('captcha guard', () => {
     expect(hung.error?.code).toBe('captcha_unavailable');
   });
 
+  it('answers store_unavailable, not captcha_unavailable, when the rate-limit peek fails or hangs (the provider is never asked)', async () => {
+    for (const peek of [() => Promise.reject(new Error('ECONNRESET')), () => new Promise<never>(() => undefined)]) {
+      const captcha = verifier({ success: true });
+      const s = stores({ captcha });
+      const broken = { ...s, rateLimit: { take: s.rateLimit.take.bind(s.rateLimit), giveBack: s.rateLimit.giveBack.bind(s.rateLimit), peek } };
+      const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, broken, { storeTimeoutMs: 20 });
+      expect(d.error).toMatchObject({ code: 'store_unavailable', status: 503 });
+      expect(captcha.calls).toEqual([]);
+    }
+  });
+
   it('refuses a client whose bucket is full before calling the provider (THREATS 3.10)', async () => {
     const captcha = verifier({ success: true });
     const s = stores({ captcha });

@@ -1,0 +1,60 @@
+import type { CastConfig } from '../config/schema.js';
+import type { CastErrorCode } from '../contract/decision.js';
+import type { GuardContext } from '../contract/guard.js';
+import type { LaunchPlan } from '../contract/launch-plan.js';
+import type { NormalizedRequest } from '../contract/request.js';
+import type { CastStores } from '../contract/stores.js';
+
+/**
+ * What one evaluation shows its guards, and nothing more: no way back to the loop that runs them. The
+ * pipeline writes the launch facts and aborts the signal; guards only read.
+ */
+export class EvaluationContext implements GuardContext {
+  /** The launch-plan facts guards established so far (the pipeline adds to it; guards see it read-only). */
+  readonly launch: Partial<LaunchPlan> = {};
+  readonly nowMs: number;
+  #controller: AbortController | undefined;
+  #unavailableCode: CastErrorCode | undefined;
+
+  constructor(
+    readonly config: CastConfig,
+    readonly request: NormalizedRequest,
+    readonly stores: CastStores,
+  ) {
+    this.nowMs = request.now.getTime();
+  }
+
+  get now(): Date {
+    return this.request.now;
+  }
+
+  // Made on first read: an AbortController costs more than a memory store's whole call.
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  /** Aborts the signal of the guard in flight (its time is up). For the pipeline only. */
+  static abort(ctx: EvaluationContext, reason: unknown): void {
+    ctx.#controller?.abort(reason);
+  }
+
+  /** The code the call in flight fails with, if its guard named one (see {@link unavailableAs}). For the pipeline only. */
+  static unavailableCodeOf(ctx: EvaluationContext): CastErrorCode | undefined {
+    return ctx.#unavailableCode;
+  }
+
+  /** Sets (or, with `undefined` when a guard has answered, forgets) the code of the call in flight. */
+  static setUnavailableCode(ctx: EvaluationContext, code: CastErrorCode | undefined): void {
+    ctx.#unavailableCode = code;
+  }
+}
+
+/**
+ * Names the code a failure or time-out of the call a guard makes next answers, instead of its
+ * `unavailableCode` (one guard may ask two parties: the captcha guard asks the rate-limit store, then
+ * the provider). Holds until the guard answers; a later call may name another code.
+ */
+export function unavailableAs(ctx: GuardContext, code: CastErrorCode): void {
+  if (ctx instanceof EvaluationContext) EvaluationContext.setUnavailableCode(ctx, code);
+}
