@@ -6,6 +6,7 @@ export default defineConfig({
     // Examples and README snippets import the package by name; tests run them against the source.
     alias: [
       { find: /^castgate\/redis$/u, replacement: fileURLToPath(new URL('./src/stores/redis/index.ts', import.meta.url)) },
+      { find: /^castgate\/testing$/u, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^castgate$/u, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

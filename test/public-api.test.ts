@@ -14,6 +14,10 @@ describe('public API', () => {
     expect(Object.keys(await import('../src/stores/redis/index.js')).sort()).toEqual(publicExports.redis);
   });
 
+  it('castgate/testing exports exactly the listed names', async () => {
+    expect(Object.keys(await import('../src/testing/index.js')).sort()).toEqual(publicExports.testing);
+  });
+
   it('names every export SPEC §1 promises', () => {
     for (const name of ['evaluateCast', 'createCastEvaluator', 'defaultGuards', 'buildRemoteAppArgs', 'parseCastConfig',
       'safeParseCastConfig', 'fromKasmCastConfig', 'castConfigSchema', 'castConfigJsonSchema', 'createMemoryStores',
@@ -21,6 +25,9 @@ describe('public API', () => {
       expect(publicExports.core).toContain(name);
     }
     expect(publicExports.redis).toContain('createRedisStores');
+    for (const name of ['createTestClock', 'rateLimitStoreContract', 'quotaStoreContract', 'sessionProvisionerContract', 'leaseStoreContract', 'runContract']) {
+      expect(publicExports.testing).toContain(name);
+    }
   });
 
   it('the core never imports a Redis client or a web framework (they are the host\'s choice)', () => {

@@ -18,4 +18,10 @@ export const publicExports = {
   redis: [
     'RedisStoreError', 'createRedisStores', 'isRedisStoreError',
   ],
+  testing: [
+    'InjectedFaultError', 'admissionStoreContract', 'createAdmissionStoreDouble', 'createCaptchaVerifierDouble',
+    'createFakeCaptchaVerifier', 'createLeaseStoreDouble', 'createQuotaStoreDouble', 'createRateLimitStoreDouble',
+    'createSessionProvisionerDouble', 'createStoreDouble', 'createTestClock', 'createTestStores', 'leaseStoreContract',
+    'quotaStoreContract', 'rateLimitStoreContract', 'runContract', 'sessionProvisionerContract',
+  ],
 };

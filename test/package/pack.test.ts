@@ -32,17 +32,17 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it('imports both entry points from ESM with every public name', () => {
+  it('imports every entry point from ESM with every public name', () => {
     const names = run('node', ['--input-type=module', '-e', `
-      const core = await import('castgate'); const redis = await import('castgate/redis');
-      console.log(JSON.stringify({ core: Object.keys(core).sort(), redis: Object.keys(redis).sort() }));`]);
+      const core = await import('castgate'); const redis = await import('castgate/redis'); const testing = await import('castgate/testing');
+      console.log(JSON.stringify({ core: Object.keys(core).sort(), redis: Object.keys(redis).sort(), testing: Object.keys(testing).sort() }));`]);
     expect(JSON.parse(names)).toEqual(publicExports);
   });
 
-  it('requires both entry points from CommonJS with every public name', () => {
+  it('requires every entry point from CommonJS with every public name', () => {
     const names = run('node', ['-e', `
-      const core = require('castgate'); const redis = require('castgate/redis');
-      console.log(JSON.stringify({ core: Object.keys(core).sort(), redis: Object.keys(redis).sort() }));`]);
+      const core = require('castgate'); const redis = require('castgate/redis'); const testing = require('castgate/testing');
+      console.log(JSON.stringify({ core: Object.keys(core).sort(), redis: Object.keys(redis).sort(), testing: Object.keys(testing).sort() }));`]);
     expect(JSON.parse(names)).toEqual(publicExports);
   });
 
@@ -64,18 +64,68 @@ describe('the packed package', () => {
       const decision: CastDecision = await evaluateCast(config, { ip: '192.0.2.1' }, createMemoryStores());
       const code: CastErrorCode | undefined = decision.error?.code;
       const stores: Pick<CastStores, 'rateLimit' | 'quota'> = createRedisStores({} as never);
-      export { code, stores };`;
+      runContract(rateLimitStoreContract, () => createMemoryStores().rateLimit, test);
+      const clock: () => Date = createTestClock('2030-01-01T00:00:00Z').now;
+      export { code, stores, clock };`;
     writeFileSync(join(project, 'esm.mts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
-      import { createRedisStores } from 'castgate/redis';${body}`);
+      import { createRedisStores } from 'castgate/redis';
+      import { createTestClock, rateLimitStoreContract, runContract } from 'castgate/testing';
+      import { test } from 'node:test';${body}`);
     writeFileSync(join(project, 'cjs.cts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
       import { createRedisStores } from 'castgate/redis';
-      async function main() {${body.replace('export { code, stores };', 'return [code, stores];')}}
+      import { createTestClock, rateLimitStoreContract, runContract } from 'castgate/testing';
+      import { test } from 'node:test';
+      async function main() {${body.replace('export { code, stores, clock };', 'return [code, stores, clock];')}}
       export { main };`);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
       files: ['esm.mts', 'cjs.cts'],
     }));
     expect(() => run('node', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'])).not.toThrow();
+  });
+
+  describe('castgate/testing in a consumer project', () => {
+    // The consumer's own store tests: castgate's contracts run on its memory stores (any store goes here).
+    const contractFile = (runnerImport: string, testName: string) => `${runnerImport}
+      import { createMemoryStores } from 'castgate';
+      import { quotaStoreContract, rateLimitStoreContract, runContract, sessionProvisionerContract } from 'castgate/testing';
+      runContract(rateLimitStoreContract, () => createMemoryStores().rateLimit, ${testName});
+      runContract(quotaStoreContract, () => createMemoryStores().quota, ${testName});
+      runContract(sessionProvisionerContract, () => createMemoryStores().sessions, ${testName});
+    `;
+    const caseCount = async () => {
+      const testing = await import(join(project, 'node_modules/castgate/dist/testing.js')) as Record<string, readonly unknown[]>;
+      return ['rateLimitStoreContract', 'quotaStoreContract', 'sessionProvisionerContract'].reduce((n, name) => n + (testing[name]?.length ?? 0), 0);
+    };
+
+    it('runs the store contracts on node:test', async () => {
+      writeFileSync(join(project, 'contracts.node.test.mjs'), contractFile("import { test } from 'node:test';", 'test'));
+      const out = run('node', ['--test', '--test-reporter=tap', 'contracts.node.test.mjs']);
+      expect(out).toMatch(new RegExp(`^# pass ${await caseCount()}$`, 'mu'));
+      expect(out).toMatch(/^# fail 0$/mu);
+    });
+
+    it('runs the store contracts on vitest', async () => {
+      mkdirSync(join(project, 'vitest-consumer'), { recursive: true });
+      writeFileSync(join(project, 'vitest-consumer', 'contracts.test.mjs'), contractFile("import { it } from 'vitest';", 'it'));
+      const out = run('node', [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', join(project, 'vitest-consumer'), '--reporter=json']);
+      const report = JSON.parse(out) as { numPassedTests: number; numFailedTests: number };
+      expect(report).toMatchObject({ numPassedTests: await caseCount(), numFailedTests: 0 });
+    });
+
+    it('fails a broken store on node:test, naming the case', () => {
+      writeFileSync(join(project, 'broken.node.test.mjs'), `import { test } from 'node:test';
+        import { createMemoryStores } from 'castgate';
+        import { quotaStoreContract, runContract } from 'castgate/testing';
+        runContract(quotaStoreContract, () => ({ ...createMemoryStores().quota, giveBack: async () => {} }), test);`);
+      let out = '';
+      try {
+        run('node', ['--test', '--test-reporter=tap', 'broken.node.test.mjs']);
+      } catch (error) {
+        out = String((error as { stdout?: unknown }).stdout);
+      }
+      expect(out).toMatch(/^not ok \d+ - gives a unit back once per reservation/mu);
+    });
   });
 
   it('ships the castgate bin with its shebang', () => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { LaunchPlan } from '../../../src/contract/launch-plan.js';
 import { createMemoryProvisioner, createMemoryStores } from '../../../src/stores/memory/index.js';
+import { runContract, sessionProvisionerContract } from '../../../src/testing/index.js';
+
+describe('SessionProvisioner contract: memory', () => {
+  runContract(sessionProvisionerContract, () => createMemoryProvisioner(), it);
+});
+describe('SessionProvisioner contract: memory (through createMemoryStores, maxSessions 20)', () => {
+  runContract(sessionProvisionerContract, () => createMemoryStores({ maxSessions: 20 }).sessions, it);
+});
 
 function planFor(user: LaunchPlan['user']): LaunchPlan {
   return {

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryQuotaStore, createMemoryStores } from '../../../src/stores/memory/index.js';
-import { describeQuotaStore } from '../../contracts/quota-store.js';
+import { quotaStoreContract, runContract } from '../../../src/testing/index.js';
 
-describeQuotaStore('memory', () => createMemoryQuotaStore());
-describeQuotaStore('memory (through createMemoryStores)', () => createMemoryStores().quota);
+describe('QuotaStore contract: memory', () => {
+  runContract(quotaStoreContract, () => createMemoryQuotaStore(), it);
+});
+describe('QuotaStore contract: memory (through createMemoryStores)', () => {
+  runContract(quotaStoreContract, () => createMemoryStores().quota, it);
+});
 
 describe('memory quota store', () => {
   it('forgets the oldest outstanding reservation past maxReservations: its late give-back adds nothing', async () => {

@@ -1,10 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemoryRateLimitStore, createMemoryStores } from '../../../src/stores/memory/index.js';
-import { describeRateLimitStore } from '../../contracts/rate-limit-store.js';
+import { rateLimitStoreContract, runContract } from '../../../src/testing/index.js';
 
-describeRateLimitStore('memory', () => createMemoryRateLimitStore());
-describeRateLimitStore('memory (through createMemoryStores)', () => createMemoryStores().rateLimit);
+describe('RateLimitStore contract: memory', () => {
+  runContract(rateLimitStoreContract, () => createMemoryRateLimitStore(), it);
+});
+describe('RateLimitStore contract: memory (through createMemoryStores)', () => {
+  runContract(rateLimitStoreContract, () => createMemoryStores().rateLimit, it);
+});
 
 const t0 = 1_700_000_000_000;
 

@@ -13,8 +13,7 @@ import {
   rateLimitPeekScript,
   rateLimitTakeScript,
 } from '../../../src/stores/redis/scripts.js';
-import { describeQuotaStore } from '../../contracts/quota-store.js';
-import { describeRateLimitStore } from '../../contracts/rate-limit-store.js';
+import { quotaStoreContract, rateLimitStoreContract, runContract } from '../../../src/testing/index.js';
 import { redisAvailability, redisSkipNote, startRedisServer, type RedisServer } from './redis-server.js';
 
 type NodeRedisClient = ReturnType<typeof createClient>;
@@ -79,10 +78,18 @@ describe.skipIf(!redisAvailability.available)(`Redis stores on a real redis-serv
     await server.close();
   });
 
-  describeRateLimitStore('Redis (ioredis)', () => createRedisStores(ioredis, { prefix: freshPrefix() }).rateLimit);
-  describeRateLimitStore('Redis (node-redis)', () => createRedisStores(nodeRedis, { prefix: freshPrefix() }).rateLimit);
-  describeQuotaStore('Redis (ioredis)', () => createRedisStores(ioredis, { prefix: freshPrefix() }).quota);
-  describeQuotaStore('Redis (node-redis)', () => createRedisStores(nodeRedis, { prefix: freshPrefix() }).quota);
+  describe('RateLimitStore contract: Redis (ioredis)', () => {
+    runContract(rateLimitStoreContract, () => createRedisStores(ioredis, { prefix: freshPrefix() }).rateLimit, it);
+  });
+  describe('RateLimitStore contract: Redis (node-redis)', () => {
+    runContract(rateLimitStoreContract, () => createRedisStores(nodeRedis, { prefix: freshPrefix() }).rateLimit, it);
+  });
+  describe('QuotaStore contract: Redis (ioredis)', () => {
+    runContract(quotaStoreContract, () => createRedisStores(ioredis, { prefix: freshPrefix() }).quota, it);
+  });
+  describe('QuotaStore contract: Redis (node-redis)', () => {
+    runContract(quotaStoreContract, () => createRedisStores(nodeRedis, { prefix: freshPrefix() }).quota, it);
+  });
 
   describe('scripts', () => {
     const scripts = [
