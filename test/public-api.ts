@@ -9,7 +9,7 @@ export const publicExports = {
     'createMemoryProvisioner', 'createMemoryQuotaStore', 'createMemoryRateLimitStore', 'createMemoryStores',
     'defaultGuards', 'deny', 'evaluateCast', 'expiryGuard', 'finish', 'formatConfigPath', 'fromKasmCastConfig',
     'hcaptchaVerifier', 'isCaptchaUnavailableError', 'isCastConfigError', 'isParsedCastConfig',
-    'isPlausibleCaptchaToken', 'isRe2Available', 'joinWindowsCommandLine', 'maxCommandLineLength', 'maxPatternLength',
+    'isPlausibleCaptchaToken', 'isRe2Available', 'joinWindowsCommandLine', 'kasmImportWarningCodes', 'maxCommandLineLength', 'maxPatternLength',
     'parametersGuard', 'parseCastConfig', 'parseWindowsCommandLine', 'pass', 'provisionGuard', 'quotaGuard',
     'quoteWindowsArg', 'rateLimitGuard', 're2Engine', 'recaptchaVerifier', 'referrerGuard',
     'remoteAppParameterMessage', 'resumeGuard', 'safeParseCastConfig', 'skip', 'toHttpResponse',

@@ -37,7 +37,10 @@ export function didYouMean(key: string, known: readonly string[]): string | unde
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {
-    const distance = editDistance(squashed, squash(candidate));
+    const other = squash(candidate);
+    // The distance is at least the difference in length: skip what cannot be closer.
+    if (Math.abs(other.length - squashed.length) >= bestDistance) continue;
+    const distance = editDistance(squashed, other);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

@@ -8,7 +8,27 @@ import type { CastConfigIssueCode } from './errors.js';
 const maxUrlLength = 2048;
 const maxReferrers = 1000;
 const maxArgs = 32;
-const maxWithinSeconds = 30 * 24 * 60 * 60;
+/**
+ * The longest `ipRateLimit.withinSeconds`: 365 days (Kasm's exports hold windows of months).
+ *
+ * @example
+ * ```ts
+ * import { maxWithinSeconds } from './schema.js';
+ * maxWithinSeconds; // 31536000
+ * ```
+ */
+export const maxWithinSeconds = 365 * 24 * 60 * 60;
+
+/**
+ * The most `ipRateLimit.sessions`: 10,000 per client and window.
+ *
+ * @example
+ * ```ts
+ * import { maxRateLimitSessions } from './schema.js';
+ * maxRateLimitSessions; // 10000
+ * ```
+ */
+export const maxRateLimitSessions = 10_000;
 // eslint-disable-next-line no-control-regex
 const controlOrSpace = /[\u0000-\u0020\u007f-\u009f]/u;
 
@@ -301,7 +321,7 @@ const clientSettingsSchema = z
 
 /**
  * `ipRateLimit`: at most `sessions` (1 to 10,000) sessions per client within `withinSeconds`
- * (1 second to 30 days), both whole numbers.
+ * (1 second to 365 days), both whole numbers.
  *
  * @example
  * ```ts
@@ -310,7 +330,7 @@ const clientSettingsSchema = z
  * ```
  */
 export const ipRateLimitSchema = z.strictObject({
-  sessions: z.number().int().min(1).max(10_000),
+  sessions: z.number().int().min(1).max(maxRateLimitSessions),
   withinSeconds: z.number().int().min(1).max(maxWithinSeconds),
 });
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { didYouMean } from './did-you-mean.js';
 import { castConfigIssueCodes, type CastConfigIssue, type CastConfigIssueCode } from './errors.js';
+import { unknownKeyIssues } from './unknown-keys.js';
 
 type PathKey = string | number;
 type ZodIssue = z.core.$ZodIssue;
@@ -104,15 +104,7 @@ function mapOne(issue: ZodIssue, path: readonly PathKey[], input: unknown, known
     case 'not_multiple_of':
       return [{ path, code: 'invalid_value', message: `must be a multiple of ${issue.divisor}` }];
     case 'unrecognized_keys':
-      return issue.keys.map((key) => {
-        const known = knownKeysAt?.(path) ?? [];
-        const guess = known.length > 0 ? didYouMean(key, known) : undefined;
-        return {
-          path: [...path, key],
-          code: 'unknown_key' as const,
-          message: guess === undefined ? 'is not a known field' : `is not a known field; did you mean "${guess}"?`,
-        };
-      });
+      return unknownKeyIssues(path, issue.keys, knownKeysAt?.(path) ?? [], 'a known field');
     case 'invalid_union':
       return [{ path, ...unionIssue(issue, at.value) }];
     case 'invalid_value':

@@ -49,7 +49,7 @@ describe('castConfigJsonSchema', () => {
   const numericBounds: [string, string[], number, number][] = [
     ['sessionsRemaining', ['sessionsRemaining'], 0, Number.MAX_SAFE_INTEGER],
     ['ipRateLimit.sessions', ['ipRateLimit', 'properties', 'sessions'], 1, 10_000],
-    ['ipRateLimit.withinSeconds', ['ipRateLimit', 'properties', 'withinSeconds'], 1, 2_592_000],
+    ['ipRateLimit.withinSeconds', ['ipRateLimit', 'properties', 'withinSeconds'], 1, 31_536_000],
   ];
   for (const [label, path, minimum, maximum] of numericBounds) {
     it(`gives ${label} the bounds zod enforces: integer ${minimum} to ${maximum}`, () => {

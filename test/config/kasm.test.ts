@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromKasmCastConfig } from '../../src/config/kasm.js';
+import { CastConfigError } from '../../src/config/errors.js';
+import { fromKasmCastConfig, type KasmImportWarning } from '../../src/config/kasm.js';
+import { maxUnknownKeyIssues } from '../../src/config/unknown-keys.js';
+import { buildRemoteAppArgs } from '../../src/remote-app/build.js';
 import { isParsedCastConfig, parseCastConfig } from '../../src/config/parse.js';
 import { clientSettingNames, type ClientSettingName } from '../../src/contract/launch-plan.js';
 import { compiledPatternsOf } from '../../src/remote-app/compiled.js';
@@ -281,7 +284,7 @@ describe('fromKasmCastConfig: limits', () => {
   });
 
   it('refuses a bad session_remaining at session_remaining', () => {
-    expectIssue(kasm({ limit_sessions: true, session_remaining: -1 }), ['session_remaining'], 'too_small');
+    expectIssue(kasm({ limit_sessions: true, session_remaining: -1.5 }), ['session_remaining'], 'invalid_type');
     expectIssue(kasm({ limit_sessions: true, session_remaining: '5' }), ['session_remaining'], 'invalid_type');
   });
 
@@ -305,7 +308,6 @@ describe('fromKasmCastConfig: limits', () => {
   }
 
   it('names ip_request_limit and ip_request_seconds for bad numbers', () => {
-    expectIssue(kasm({ limit_ips: true, ip_request_limit: 20_000, ip_request_seconds: 60 }), ['ip_request_limit'], 'too_big');
     expectIssue(kasm({ limit_ips: true, ip_request_limit: 1, ip_request_seconds: -60 }), ['ip_request_seconds'], 'too_small');
     expectIssue(kasm({ limit_ips: true, ip_request_limit: 1.5, ip_request_seconds: 60 }), ['ip_request_limit'], 'invalid_type');
   });
@@ -313,6 +315,119 @@ describe('fromKasmCastConfig: limits', () => {
   it('refuses a switch that is not a boolean', () => {
     expectIssue(kasm({ limit_sessions: 'yes', session_remaining: 5 }), ['limit_sessions'], 'invalid_type');
     expectIssue(kasm({ limit_ips: 1 }), ['limit_ips'], 'invalid_type');
+  });
+});
+
+describe('fromKasmCastConfig: what Kasm accepts, imported with a warning where castgate differs (SPEC §A)', () => {
+  const importing = (extra: Record<string, unknown>) => {
+    const warnings: KasmImportWarning[] = [];
+    const config = fromKasmCastConfig({ ...kasmBase, ...extra }, { onWarning: (warning) => warnings.push(warning) });
+    return { config, warnings };
+  };
+
+  it('imports a negative session_remaining (Kasm oversold) as 0, warning negative_session_remaining', () => {
+    const { config, warnings } = importing({ limit_sessions: true, session_remaining: -3 });
+    expect(config.sessionsRemaining).toBe(0);
+    expect(warnings).toEqual([{ path: ['session_remaining'], code: 'negative_session_remaining', message: expect.stringContaining('-3') }]);
+  });
+
+  it('imports an ip_request_limit above 10,000 as 10,000 (stricter), warning ip_request_limit_capped', () => {
+    const { config, warnings } = importing({ limit_ips: true, ip_request_limit: 25_000, ip_request_seconds: 60 });
+    expect(config.ipRateLimit).toEqual({ sessions: 10_000, withinSeconds: 60 });
+    expect(warnings.map((w) => [w.path, w.code])).toEqual([[['ip_request_limit'], 'ip_request_limit_capped']]);
+  });
+
+  it('imports an ip_request_seconds window of months (up to 365 days) as it is', () => {
+    expect(importing({ limit_ips: true, ip_request_limit: 5, ip_request_seconds: 90 * 86_400 }).config.ipRateLimit).toEqual({
+      sessions: 5,
+      withinSeconds: 90 * 86_400,
+    });
+  });
+
+  it('refuses a window over 365 days, saying a shorter one would loosen the limit', () => {
+    const issue = expectIssue(kasm({ limit_ips: true, ip_request_limit: 5, ip_request_seconds: 400 * 86_400 }), ['ip_request_seconds'], 'too_big');
+    expect(issue.message).toContain('365 days');
+    expect(issue.message).toContain('more sessions through');
+  });
+
+  it('refuses a key with characters outside [A-Za-z0-9_-], saying it travels in the URL path', () => {
+    for (const key of ['demo.key.0123456789', 'demo key 0123456789', 'démo-0123456789', 'a/b']) {
+      const issue = expectIssue(kasm({ key }), ['key'], 'invalid_value');
+      expect(issue.message).toContain('URL path');
+    }
+  });
+
+  it('matches a value_pattern not anchored ^…$ against the whole value, warning substring_pattern with the pattern', () => {
+    const { config, warnings } = importing({
+      remote_app_configs: { remote_app_name: '||Excel', args: [{ url_param_name: 'file', value_pattern: '\\.xlsx' }] },
+    });
+    expect(warnings).toEqual([
+      { path: ['remote_app_configs', 'args', 0, 'value_pattern'], code: 'substring_pattern', message: expect.stringContaining('"\\\\.xlsx"') },
+    ]);
+    const app = config.remoteApp!;
+    expect(buildRemoteAppArgs(app, { file: 'C:\\a.xlsx' }).ok).toBe(false);
+    expect(buildRemoteAppArgs(app, { file: '.xlsx' }).ok).toBe(true);
+  });
+
+  it('does not warn about a pattern anchored ^…$, and does warn when the $ is escaped', () => {
+    expect(importing({ remote_app_configs: { remote_app_name: '||A', args: [{ url_param_name: 'f', value_pattern: '^[a-z]+$' }] } }).warnings).toEqual([]);
+    const escaped = importing({ remote_app_configs: { remote_app_name: '||A', args: [{ url_param_name: 'f', value_pattern: '^a\\$' }] } });
+    expect(escaped.warnings.map((w) => w.code)).toEqual(['substring_pattern']);
+  });
+
+  it('imports an argument_name with white space as one static argument per word, the last keeping the URL parameter', () => {
+    const { config, warnings } = importing({
+      remote_app_configs: { remote_app_name: '||Reader', args: [{ argument_name: '/p  /safe', url_param_name: 'file', required: true }] },
+    });
+    expect(config.remoteApp?.args).toEqual([
+      { argumentName: '/p', required: false },
+      { argumentName: '/safe', urlParamName: 'file', required: true },
+    ]);
+    expect(warnings.map((w) => [w.path, w.code])).toEqual([[['remote_app_configs', 'args', 0, 'argument_name'], 'split_argument_name']]);
+    const built = buildRemoteAppArgs(config.remoteApp!, { file: 'C:\\a b.pdf' });
+    expect(built.ok && built.argv).toEqual(['/p', '/safe', 'C:\\a b.pdf']);
+    expect(built.ok && built.commandLine).toBe('/p /safe "C:\\a b.pdf"');
+  });
+
+  it('keeps a static value on the last word of a split argument_name', () => {
+    const { config } = importing({ remote_app_configs: { remote_app_name: '||A', args: [{ argument_name: '-a -b', argument_value: 'x y' }] } });
+    const built = buildRemoteAppArgs(config.remoteApp!, {});
+    expect(built.ok && built.argv).toEqual(['-a', '-b', 'x y']);
+  });
+
+  it('names the Kasm index of a later argument after a split one', () => {
+    expectIssue(
+      kasm({ remote_app_configs: { remote_app_name: '||A', args: [{ argument_name: '/a /b', url_param_name: 'x' }, { url_param_name: 'y', value_pattern: '(' }] } }),
+      ['remote_app_configs', 'args', 1, 'value_pattern'],
+      'invalid_pattern',
+    );
+  });
+
+  it('reports warnings through onWarning also when the import then fails, and never without onWarning', () => {
+    const warnings: KasmImportWarning[] = [];
+    expect(() =>
+      fromKasmCastConfig({ ...kasmBase, key: 'bad key', limit_sessions: true, session_remaining: -1 }, { onWarning: (w) => warnings.push(w) }),
+    ).toThrow(CastConfigError);
+    expect(warnings.map((w) => w.code)).toEqual(['negative_session_remaining']);
+    expect(fromKasmCastConfig({ ...kasmBase, limit_sessions: true, session_remaining: -1 }).sessionsRemaining).toBe(0);
+  });
+});
+
+describe('fromKasmCastConfig: unknown fields cost bounded work, whatever the input', () => {
+  it('lists the first 20 of 9,990 unknown fields and counts the rest in one issue', () => {
+    const input: Record<string, unknown> = { ...kasmBase };
+    for (let i = 0; i < 9990; i++) input[`allow_kasm_field_${i}`] = true;
+    const issues = issuesOf(() => fromKasmCastConfig(input));
+    expect(issues).toHaveLength(maxUnknownKeyIssues + 1);
+    expect(issues.slice(0, maxUnknownKeyIssues).every((issue) => issue.code === 'unknown_key' && issue.path.length === 1)).toBe(true);
+    expect(issues[maxUnknownKeyIssues]).toEqual({ path: [], code: 'unknown_key', message: expect.stringContaining('9970 more unknown keys') });
+  });
+
+  it('bounds unknown fields inside a remote-app argument the same way', () => {
+    const arg: Record<string, unknown> = { url_param_name: 'f' };
+    for (let i = 0; i < 500; i++) arg[`x${i}`] = 1;
+    const issues = issuesOf(() => fromKasmCastConfig({ ...kasmBase, remote_app_configs: { remote_app_name: '||A', args: [arg] } }));
+    expect(issues.filter((issue) => issue.code === 'unknown_key')).toHaveLength(maxUnknownKeyIssues + 1);
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CastConfigError, formatConfigPath, isCastConfigError, type CastConfigIssue } from '../../src/config/errors.js';
 import { isParsedCastConfig, parseCastConfig, parseRemoteApp, safeParseCastConfig } from '../../src/config/parse.js';
 import type { CastConfigInput } from '../../src/config/schema.js';
+import { maxUnknownKeyIssues, unknownKeyIssues } from '../../src/config/unknown-keys.js';
 import { compiledPatternsOf } from '../../src/remote-app/compiled.js';
 import { expectDeepFrozen, expectIssue, issuesOf, nested, expectOnlyConfigErrors } from './helpers.js';
 
@@ -374,8 +375,10 @@ describe('ipRateLimit (THREATS 9.4, 4.13)', () => {
   it('refuses sessions past 10,000 (a sliding log is O(sessions) per key)', () => {
     expectIssue(parse({ ipRateLimit: { sessions: 10_001, withinSeconds: 60 } }), ['ipRateLimit', 'sessions'], 'too_big');
   });
-  it('refuses withinSeconds past 30 days', () => {
-    expectIssue(parse({ ipRateLimit: { sessions: 1, withinSeconds: 2_592_001 } }), ['ipRateLimit', 'withinSeconds'], 'too_big');
+  it('accepts withinSeconds up to 365 days (Kasm exports hold windows of months), and refuses one second more', () => {
+    expect(parseCastConfig({ ...base, ipRateLimit: { sessions: 1, withinSeconds: 31_536_000 } }).ipRateLimit?.withinSeconds).toBe(31_536_000);
+    expect(parseCastConfig({ ...base, ipRateLimit: { sessions: 1, withinSeconds: 2_592_001 } }).ipRateLimit?.withinSeconds).toBe(2_592_001);
+    expectIssue(parse({ ipRateLimit: { sessions: 1, withinSeconds: 31_536_001 } }), ['ipRateLimit', 'withinSeconds'], 'too_big');
   });
   it('refuses a missing field, saying it is required', () => {
     const issue = expectIssue(parse({ ipRateLimit: { sessions: 1 } }), ['ipRateLimit', 'withinSeconds'], 'invalid_type');
@@ -416,6 +419,27 @@ describe('unknown keys (THREATS 9.5)', () => {
   });
   it('gives no suggestion when nothing is close', () => {
     expect(expectIssue(parse({ zzzzzzzz: 1 }), ['zzzzzzzz'], 'unknown_key').message).toBe('is not a known field');
+  });
+  it('lists the first 20 of 9,990 unknown keys (a 700 KB config) with hints, and counts the rest in one issue', () => {
+    const input: Record<string, unknown> = { ...base };
+    for (let i = 0; i < 9990; i++) input[`allowAnonymousField${String(i).padStart(5, '0')}${'x'.repeat(36)}`] = 'value';
+    expect(JSON.stringify(input).length).toBeGreaterThan(700_000);
+    const issues = issuesOf(() => parseCastConfig(input));
+    expect(issues).toHaveLength(maxUnknownKeyIssues + 1);
+    expect(issues[maxUnknownKeyIssues]).toEqual({ path: [], code: 'unknown_key', message: expect.stringContaining('9970 more unknown keys') });
+  });
+  it('computes "did you mean" only for the keys it lists', () => {
+    const known = ['allowAnonymous', 'allowResume'];
+    const keys = Array.from({ length: 5000 }, (_, i) => `alowAnonymous${i}`);
+    const seen: string[] = [];
+    const counting = new Proxy(known, {
+      get(target, property, receiver) {
+        if (property === Symbol.iterator) seen.push('scan');
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    expect(unknownKeyIssues([], keys, counting, 'a known field')).toHaveLength(maxUnknownKeyIssues + 1);
+    expect(seen.length).toBeLessThanOrEqual(maxUnknownKeyIssues * 2);
   });
 });
 
