@@ -295,7 +295,7 @@ export const remoteAppSchema = z.strictObject({
     .max(maxArgs)
     .superRefine((args, ctx) => {
       // What every command line holds whatever the URL says: static values, and the switches of
-      // arguments that always contribute. Over the Windows limit, no request could ever succeed.
+      // arguments that always contribute. Over what RDP clients send, no request could ever launch.
       let length = -1;
       for (const arg of args) {
         const always = arg.argumentValue !== undefined || arg.urlParamName === undefined || arg.required;
@@ -304,7 +304,11 @@ export const remoteAppSchema = z.strictObject({
         if (arg.argumentValue !== undefined) length += 1 + quoteWindowsArg(arg.argumentValue).length;
       }
       if (length > maxCommandLineLength) {
-        addIssue(ctx, 'too_big', `the static arguments alone make a command line longer than ${maxCommandLineLength} characters`);
+        addIssue(
+          ctx,
+          'too_big',
+          `the static arguments alone make a command line longer than ${maxCommandLineLength} characters (UTF-16 code units), the most RDP clients send`,
+        );
       }
     })
     .default([]),

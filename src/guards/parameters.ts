@@ -9,6 +9,8 @@ import { buildRemoteAppArgs } from '../remote-app/build.js';
 export const maxKasmUrlLength = 2048;
 const dockerNetworkName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/u;
 const reservedDockerNetworks: ReadonlySet<string> = new Set(['host', 'none', 'bridge', 'default']);
+// Docker also resolves a network by a unique prefix of its ID, so `7f` may select `host`.
+const networkIdShaped = /^[0-9a-f]+$/u;
 // C0 and C1 controls, DEL, and every kind of white space.
 // eslint-disable-next-line no-control-regex
 const controlOrSpace = /[\u0000-\u0020\u007f-\u009f\s]/u;
@@ -30,11 +32,13 @@ export function checkKasmUrl(raw: string, allowedHosts: readonly string[] | unde
 /**
  * Whether a `docker_network` value is acceptable: a Docker network name
  * (`[A-Za-z0-9][A-Za-z0-9_.-]{0,127}`) and, when `allowed` is set, on it (the whole allow-list);
- * without one, never `host`, `none`, `bridge` or `default`.
+ * without one, never `host`, `none`, `bridge` or `default`, and never a value of lower-case hex only
+ * (`^[0-9a-f]+$`), which Docker may resolve as a prefix of a network's ID, `host`'s included.
  */
 export function isAllowedDockerNetwork(name: string, allowed: readonly string[] | undefined): boolean {
   if (!dockerNetworkName.test(name)) return false;
-  return allowed === undefined ? !reservedDockerNetworks.has(name) : allowed.includes(name);
+  if (allowed !== undefined) return allowed.includes(name);
+  return !reservedDockerNetworks.has(name) && !networkIdShaped.test(name);
 }
 
 function checkKasmUrlParam(config: CastConfig, query: CastQuery | undefined): GuardVerdict | string | undefined {

@@ -34,7 +34,8 @@ export const maxArgValueLength = 4096;
  * - `quote` (strict): `"`, never legal in a Windows file name.
  * - `leading_switch` (strict): starts with `-` or `/`, so the program would read it as a switch.
  * - `dot_dot_segment` (strict): a `..` path segment (or one of only dots and spaces, which Windows
- *   path normalisation may treat alike).
+ *   path normalisation may treat alike), also right after a drive letter: `C:..\secret.txt` is
+ *   the parent of the current directory on drive C.
  * - `non_ascii` (strict): outside printable ASCII (U+0020–U+007E); an ANSI program's best-fit
  *   mapping can turn fullwidth `＂` into `"` or `¥` into `\` after quoting.
  *
@@ -57,7 +58,8 @@ export type ArgValueProblem =
 // eslint-disable-next-line no-control-regex
 const controlCharacter = /[\u0000-\u001f\u007f]/u;
 const outsidePrintableAscii = /[^\u0020-\u007e]/u;
-const dotsAndSpacesSegment = /^\.\.[. ]*$/u;
+// A segment of `..` (then dots and spaces), also after a drive letter: `C:..` is drive-relative.
+const dotsAndSpacesSegment = /^(?:[A-Za-z]:)?\.\.[. ]*$/u;
 // With the u flag a surrogate range matches only a surrogate that is not part of a pair.
 const loneSurrogate = /[\ud800-\udfff]/u;
 

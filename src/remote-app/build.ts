@@ -119,9 +119,10 @@ function refuse(code: 'missing_parameter' | 'invalid_parameter', parameter: stri
  * is repeated or not a string, has control characters or lone surrogates, is longer than 4096
  * characters, does not match its `valuePattern` as a whole, or (with `argPolicy: 'strict'`) has `%`,
  * `"`, a leading `-` or `/`, a `..` segment or a character outside printable ASCII is
- * `invalid_parameter`, as is a `commandLine` over 16,000 characters (naming the URL parameter that
- * took it over, or the last one used). Failures are values naming the parameter, with Kasm's
- * message; nothing in the query makes it throw.
+ * `invalid_parameter`, as is a `commandLine` over 7,999 UTF-16 code units, what RDP clients send
+ * ({@link maxCommandLineLength}; naming the URL parameter that took it over, or the last one used).
+ * A `..` segment includes a drive-relative one (`C:..\secret.txt`). Failures are values naming
+ * the parameter, with Kasm's message; nothing in the query makes it throw.
  *
  * `remoteApp` is a parsed config's `config.remoteApp` (its compiled matchers are reused) or a plain
  * object of the same camelCase shape, validated and compiled on each call: an invalid one throws

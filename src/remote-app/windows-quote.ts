@@ -45,16 +45,22 @@ export interface ParseWindowsCommandLineOptions {
 }
 
 /**
- * The longest `commandLine` {@link buildRemoteAppArgs} answers (the Windows limit for arguments); a
- * longer one is `invalid_parameter`.
+ * The longest `commandLine` {@link buildRemoteAppArgs} answers, in UTF-16 code units (a JavaScript
+ * string's `length`): what every RDP client sends. The RAIL Client Execute PDU carries the arguments
+ * as UTF-16 and FreeRDP (which guacd and so Kasm use) refuses more than 16,000 bytes of them
+ * ([MS-RDPERP] 2.2.2.3.1; FreeRDP `rail_write_client_exec_order`); FreeRDP 2 counts the terminating
+ * NUL in that length (`utf8_string_to_rail_string` converts with the terminator), so 7,999 code
+ * units is the most that launches on both FreeRDP 2 and 3. A longer line is `invalid_parameter` when
+ * it comes from the request, and a config error when the static arguments alone exceed it: a line
+ * that passes castgate but cannot launch would spend a quota unit for nothing.
  *
  * @example
  * ```ts
  * import { maxCommandLineLength } from 'castgate';
- * maxCommandLineLength; // 16000
+ * maxCommandLineLength; // 7999
  * ```
  */
-export const maxCommandLineLength = 16_000;
+export const maxCommandLineLength = 7_999;
 
 const needsQuoting = /[ \t\n\v"]/u;
 

@@ -872,9 +872,9 @@ function issuesError(run: () => unknown): CastConfigError {
 }
 
 describe('remote app command-line length (SPEC §5)', () => {
-  it('refuses static arguments that alone exceed the 16,000-character Windows limit, at remoteApp.args', () => {
+  it('refuses, at parse time, static arguments that alone exceed the 7,999 code units RDP clients send, at remoteApp.args', () => {
     const big = 'x'.repeat(4000);
-    const args = Array.from({ length: 5 }, () => ({ argumentName: '/v', argumentValue: big }));
+    const args = Array.from({ length: 2 }, () => ({ argumentName: '/v', argumentValue: big }));
     const result = safeParseCastConfig({ name: 'Big', key: 'big-0123456789abcdef', imageId: 'img', remoteApp: { remoteAppName: '||App', args } });
     expect(result.success).toBe(false);
     expect(result.error?.issues).toEqual([expect.objectContaining({ path: ['remoteApp', 'args'], code: 'too_big' })]);
@@ -883,8 +883,8 @@ describe('remote app command-line length (SPEC §5)', () => {
   it('does not count optional URL arguments, which a request may leave out', () => {
     const big = 'x'.repeat(4000);
     const args = [
-      ...Array.from({ length: 3 }, () => ({ argumentName: '/v', argumentValue: big })),
-      ...Array.from({ length: 3 }, (_, i) => ({ argumentName: `/opt${i}`.padEnd(1000, 'o'), urlParamName: `p${i}` })),
+      ...Array.from({ length: 1 }, () => ({ argumentName: '/v', argumentValue: big })),
+      ...Array.from({ length: 6 }, (_, i) => ({ argumentName: `/opt${i}`.padEnd(1000, 'o'), urlParamName: `p${i}` })),
     ];
     expect(safeParseCastConfig({ name: 'Ok', key: 'ok-0123456789abcdef', imageId: 'img', remoteApp: { remoteAppName: '||App', args } }).success).toBe(true);
   });

@@ -88,6 +88,25 @@ describe('parameters guard: docker_network (SPEC §3.4, THREATS 7.9–7.11)', ()
     },
   );
 
+  it.each(['a', '7f', 'deadbeef', '0123456789ab', 'f'.repeat(64), '42'])(
+    'refuses docker_network=%j: lower-case hex only, which Docker may resolve as a network-ID prefix (of host)',
+    async (value) => {
+      expect((await decide(dynamic, { docker_network: value })).error).toMatchObject({ code: 'invalid_parameter', parameter: 'docker_network' });
+    },
+  );
+
+  it('accepts names that are not lower-case hex only: DEADBEEF, cafe-net, net1', async () => {
+    for (const value of ['DEADBEEF', 'cafe-net', 'net1', 'abcdefg']) {
+      expect((await decide(dynamic, { docker_network: value })).launch?.dockerNetwork).toBe(value);
+    }
+  });
+
+  it('accepts a lower-case hex name when allowedDockerNetworks lists it', async () => {
+    const listed = config({ dynamicDockerNetwork: true, allowedDockerNetworks: ['cafe', 'beef01'] });
+    expect((await decide(listed, { docker_network: 'cafe' })).launch?.dockerNetwork).toBe('cafe');
+    expect((await decide(listed, { docker_network: 'beef' })).error?.code).toBe('invalid_parameter');
+  });
+
   it('treats allowedDockerNetworks as the whole allow-list, reserved names included only when listed', async () => {
     const listed = config({ dynamicDockerNetwork: true, allowedDockerNetworks: ['bridge', 'kiosk'] });
     expect((await decide(listed, { docker_network: 'bridge' })).allowed).toBe(true);

@@ -26,12 +26,16 @@ describe('argValueProblem', () => {
     ['a leading .. segment', '..\\b', 'dot_dot_segment'],
     ['a trailing .. segment', 'a/..', 'dot_dot_segment'],
     ['.. followed by spaces and dots', 'a\\.. .\\b', 'dot_dot_segment'],
+    ['a drive-relative parent C:..\\secret.txt', 'C:..\\secret.txt', 'dot_dot_segment'],
+    ['a drive-relative parent c:..', 'c:..', 'dot_dot_segment'],
+    ['a drive-relative parent with a slash', 'D:../x', 'dot_dot_segment'],
+    ['a drive-relative parent after \\\\?\\', '\\\\?\\C:..\\x', 'dot_dot_segment'],
   ])('refuses %s in strict mode only', (_, value, problem) => {
     expect(argValueProblem(value, 'default')).toBeUndefined();
     expect(argValueProblem(value, 'strict')).toBe(problem);
   });
 
-  it.each(['', 'C:\\Reports\\Q1 2030.xlsx', 'a..b', '.a', 'x.', 'C:\\.\\x', 'a-b/c', "it's & ^ | < > ! ( )", 'x'.repeat(4096)])(
+  it.each(['', 'C:\\Reports\\Q1 2030.xlsx', 'C:..a.txt', 'C:a..txt', 'a..b', '.a', 'x.', 'C:\\.\\x', 'a-b/c', "it's & ^ | < > ! ( )", 'x'.repeat(4096)])(
     'accepts %j in strict mode',
     (value) => {
       expect(argValueProblem(value, 'strict')).toBeUndefined();

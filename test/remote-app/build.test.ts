@@ -390,6 +390,8 @@ describe('buildRemoteAppArgs: strict argument policy', () => {
     ['a .. segment with slashes', '../secret.xlsx'],
     ['a trailing .. segment', 'C:\\Public\\..'],
     ['.. alone', '..'],
+    ['a drive-relative parent C:..\\secret.txt', 'C:..\\secret.txt'],
+    ['a drive-relative parent c:..', 'c:..'],
     ['a dots-and-spaces segment', 'C:\\a\\.. \\b.xlsx'],
     ['a ... segment', 'C:\\a\\...\\b.xlsx'],
     ['a fullwidth quote U+FF02', 'C:\\a\uff02.xlsx'],
@@ -443,35 +445,44 @@ describe('buildRemoteAppArgs: length limits', () => {
     expect(buildRemoteAppArgs(open, { f: `${full}x` })).toEqual(refusal('invalid_parameter', 'f'));
   });
 
-  it('accepts a command line of exactly 16,000 characters and refuses 16,001, naming the parameter that took it over', () => {
-    // 3 × 4096 + 3 separating spaces + the last value.
-    const exact = ok(buildRemoteAppArgs(four, { a: full, b: full, c: full, d: 'x'.repeat(3709) }));
-    expect(exact.commandLine).toHaveLength(maxCommandLineLength);
-    expect(buildRemoteAppArgs(four, { a: full, b: full, c: full, d: 'x'.repeat(3710) })).toEqual(refusal('invalid_parameter', 'd'));
+  it('caps the command line at 7,999 UTF-16 code units, what FreeRDP sends (16,000 bytes with the NUL)', () => {
+    expect(maxCommandLineLength).toBe(7999);
+  });
+
+  it('accepts a command line of exactly 7,999 characters and refuses 8,000, naming the parameter that took it over', () => {
+    // 4096 + 1 separating space + the second value.
+    const exact = ok(buildRemoteAppArgs(four, { a: full, b: 'x'.repeat(3902) }));
+    expect(exact.commandLine).toHaveLength(7999);
+    expect(buildRemoteAppArgs(four, { a: full, b: 'x'.repeat(3903) })).toEqual(refusal('invalid_parameter', 'b'));
+  });
+
+  it('counts UTF-16 code units: an emoji is two', () => {
+    expect(ok(buildRemoteAppArgs(four, { a: full, b: '😀'.repeat(1951) })).commandLine).toHaveLength(7999);
+    expect(buildRemoteAppArgs(four, { a: full, b: '😀'.repeat(1952) })).toEqual(refusal('invalid_parameter', 'b'));
   });
 
   it('counts the quoting: doubled backslashes and escaped quotes', () => {
-    const quotes = '"'.repeat(2000); // quoted: 2 × 2000 + 2 characters
+    const quotes = '"'.repeat(1000); // quoted: 2 × 1000 + 2 characters
     const result = buildRemoteAppArgs(four, { a: quotes, b: quotes, c: quotes, d: quotes });
     expect(result).toEqual(refusal('invalid_parameter', 'd'));
-    expect(ok(buildRemoteAppArgs(four, { a: quotes, b: quotes, c: quotes })).commandLine).toHaveLength(3 * 4002 + 2);
+    expect(ok(buildRemoteAppArgs(four, { a: quotes, b: quotes, c: quotes })).commandLine).toHaveLength(3 * 2002 + 2);
   });
 
   it('names the last URL parameter used when a static value takes the line over', () => {
     const app = {
       remoteAppName: 'app',
-      args: [{ urlParamName: 'a' }, { argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { urlParamName: 'z' }],
+      args: [{ urlParamName: 'a' }, { argumentValue: 'x'.repeat(3000) }, { argumentValue: 'x'.repeat(3000) }, { urlParamName: 'z' }],
     } satisfies RemoteAppConfigInput;
     expect(buildRemoteAppArgs(app, { a: full })).toEqual(refusal('invalid_parameter', 'a'));
   });
 
   it('throws CastConfigError at remoteApp.args when static values alone are over the limit, whatever the URL holds', () => {
     for (const [args, query] of [
-      [[{ argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { urlParamName: 'z' }], { z: 'x' }],
-      [[{ argumentValue: full }, { argumentValue: full }, { argumentValue: full }, { argumentValue: full }], {}],
+      [[{ argumentValue: full }, { argumentValue: full }, { urlParamName: 'z' }], { z: 'x' }],
+      [[{ argumentValue: full }, { argumentValue: 'x'.repeat(3903) }], {}],
     ] as const) {
       const app = { remoteAppName: 'app', args: [...args] } satisfies RemoteAppConfigInput;
-      expect(() => buildRemoteAppArgs(app, query)).toThrow(/longer than 16000 characters/u);
+      expect(() => buildRemoteAppArgs(app, query)).toThrow(/longer than 7999 characters/u);
     }
   });
 });
