@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { fromKasmCastConfig, isCastConfigError, safeParseCastConfig, type CastConfig, type CastConfigIssue } from 'castgate';
+import {
+  fromKasmCastConfig,
+  isCastConfigError,
+  safeParseCastConfig,
+  type CastConfig,
+  type CastConfigIssue,
+  type KasmImportWarning,
+} from 'castgate';
 
 /**
  * A config file as read from disk: the raw config values it holds (one, or the items of an
@@ -51,11 +58,14 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
  * const result: ParsedConfig = parseConfigInput({ name: 'Demo', key: 'demo-key-0123456789', imageId: 'img' }, false);
  * ```
  */
-export type ParsedConfig = { readonly ok: true; readonly config: CastConfig } | { readonly ok: false; readonly issues: readonly CastConfigIssue[] };
+export type ParsedConfig =
+  | { readonly ok: true; readonly config: CastConfig; readonly warnings: readonly KasmImportWarning[] }
+  | { readonly ok: false; readonly issues: readonly CastConfigIssue[]; readonly warnings: readonly KasmImportWarning[] };
 
 /**
- * Parses one raw config with `safeParseCastConfig`, or `fromKasmCastConfig` when `kasm` is set;
- * answers every issue instead of throwing (it rethrows only what is not a `CastConfigError`).
+ * Parses one raw config with `safeParseCastConfig`, or `fromKasmCastConfig` when `kasm` is set
+ * (then with the import's warnings); answers every issue instead of throwing (it rethrows only
+ * what is not a `CastConfigError`).
  *
  * @example
  * ```ts
@@ -66,14 +76,31 @@ export type ParsedConfig = { readonly ok: true; readonly config: CastConfig } | 
 export function parseConfigInput(input: unknown, kasm: boolean): ParsedConfig {
   if (!kasm) {
     const result = safeParseCastConfig(input);
-    return result.success ? { ok: true, config: result.config } : { ok: false, issues: result.error.issues };
+    return result.success ? { ok: true, config: result.config, warnings: [] } : { ok: false, issues: result.error.issues, warnings: [] };
   }
+  const warnings: KasmImportWarning[] = [];
   try {
-    return { ok: true, config: fromKasmCastConfig(input) };
+    return { ok: true, config: fromKasmCastConfig(input, { onWarning: (warning) => warnings.push(warning) }), warnings };
   } catch (error) {
-    if (isCastConfigError(error)) return { ok: false, issues: error.issues };
+    if (isCastConfigError(error)) return { ok: false, issues: error.issues, warnings };
     throw error;
   }
+}
+
+/** Fields only Kasm's format has: a config with one of them was written with Kasm's names. */
+const kasmOnlyFields = ['casting_config_name', 'image_id', 'remote_app_configs', 'limit_sessions', 'session_remaining', 'limit_ips', 'allowed_referrers'];
+
+/**
+ * Whether a raw config uses Kasm's own field names (`casting_config_name`, `image_id`, …), so that
+ * `castgate validate` without `--kasm` can suggest it.
+ *
+ * @example
+ * ```ts
+ * looksLikeKasm({ casting_config_name: 'Demo', key: 'demo', image_id: 'img' }); // true
+ * ```
+ */
+export function looksLikeKasm(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && kasmOnlyFields.some((field) => Object.hasOwn(input, field));
 }
 
 /**

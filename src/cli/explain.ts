@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createMemoryStores, evaluateCast, type CastConfig, type CastDecision, type CastRequest, type CaptchaVerifier, type CastStores } from 'castgate';
-import { parseConfigInput, rawKeyOf, readConfigFile } from './config-file.js';
+import { argsError, type CliOptionSpecs } from './args.js';
+import { looksLikeKasm, parseConfigInput, rawKeyOf, readConfigFile } from './config-file.js';
 import { formatIssuePath, formatTable, printable, usageError, type CliIo } from './format.js';
 
 /**
@@ -33,6 +34,20 @@ Options:
   --json                  print the decision as JSON
   -h, --help              show this help
 `;
+
+const explainOptions = {
+  ip: { type: 'string' },
+  referrer: { type: 'string' },
+  query: { type: 'string' },
+  user: { type: 'string' },
+  now: { type: 'string' },
+  'captcha-token': { type: 'string' },
+  'captcha-pass': { type: 'boolean' },
+  key: { type: 'string' },
+  kasm: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies CliOptionSpecs;
 
 const isoTime = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/u;
 
@@ -118,7 +133,8 @@ async function selectConfig(path: string, key: string | undefined, kasm: boolean
   const result = parseConfigInput(file.inputs[index], kasm);
   if (result.ok) return { ok: true, config: result.config, index };
   const problems = result.issues.map((issue) => `  ✖ ${formatIssuePath(issue.path)}: ${issue.message}  (${issue.code})`).join('\n');
-  return { ok: false, exitCode: 2, message: `the config is invalid (run castgate validate for details):\n${problems}` };
+  const hint = !kasm && looksLikeKasm(file.inputs[index]) ? `\n  hint: this looks like Kasm's own format (casting_config_name, image_id, ...): add --kasm` : '';
+  return { ok: false, exitCode: 2, message: `the config is invalid (run castgate validate for details):\n${problems}${hint}` };
 }
 
 /**
@@ -136,26 +152,9 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
   const usage = (message: string) => usageError(io, 'castgate explain', message, explainHelp);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ip: { type: 'string' },
-        referrer: { type: 'string' },
-        query: { type: 'string' },
-        user: { type: 'string' },
-        now: { type: 'string' },
-        'captcha-token': { type: 'string' },
-        'captcha-pass': { type: 'boolean' },
-        key: { type: 'string' },
-        kasm: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: explainOptions });
   } catch (error) {
-    return usage(error instanceof Error ? error.message : 'invalid arguments');
+    return argsError(io, 'castgate explain', error, args, explainOptions);
   }
   const { values, positionals } = parsed;
   if (values.help === true) {
@@ -175,7 +174,7 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
 
   const selected = await selectConfig(path, values.key, values.kasm === true);
   if (!selected.ok) {
-    io.stderr(`castgate explain: ${printable(selected.message)}\n`);
+    io.stderr(`castgate explain: ${selected.message.split('\n').map(printable).join('\n')}\n`);
     return selected.exitCode;
   }
   const { config } = selected;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { castConfigJsonSchema, type CastConfigIssue } from 'castgate';
-import { parseConfigInput, rawKeyOf, readConfigFile } from './config-file.js';
+import { looksLikeKasm, parseConfigInput, rawKeyOf, readConfigFile } from './config-file.js';
+import { argsError, type CliOptionSpecs } from './args.js';
 import { formatIssuePath, printable, usageError, type CliIo } from './format.js';
 
 /**
@@ -19,10 +20,18 @@ its path. Exits 0 when every config is valid, 1 when any is not, 2 on a usage er
 file cannot be read.
 
 Options:
-  --kasm          the file uses Kasm's own field names (casting_config_name, image_id, ...)
+  --kasm          the file uses Kasm's own field names (casting_config_name, image_id, ...);
+                  where castgate serves a field differently from Kasm it prints a warning with the
+                  field's path and code (warnings alone still exit 0)
   --json-schema   print the JSON Schema of castgate's config format and exit
   -h, --help      show this help
 `;
+
+const validateOptions = {
+  kasm: { type: 'boolean' },
+  'json-schema': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies CliOptionSpecs;
 
 /** The advice SPEC §7 gives for anonymous links: a key is a bearer secret. */
 const minAnonymousKeyLength = 16;
@@ -59,14 +68,9 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   let values: { kasm?: boolean | undefined; 'json-schema'?: boolean | undefined; help?: boolean | undefined };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: { kasm: { type: 'boolean' }, 'json-schema': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }));
+    ({ values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: validateOptions }));
   } catch (error) {
-    return usage(io, error instanceof Error ? error.message : 'invalid arguments');
+    return argsError(io, 'castgate validate', error, args, validateOptions);
   }
   if (values.help === true) {
     io.stdout(validateHelp);
@@ -98,7 +102,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     const result = parseConfigInput(input, kasm);
     const key = result.ok ? result.config.key : rawKeyOf(input);
     const issues: CastConfigIssue[] = result.ok ? [] : [...result.issues];
-    const warnings: string[] = [];
+    const warnings = result.warnings.map((warning) => `${formatIssuePath(warning.path)}: ${warning.message}  (${warning.code})`);
     if (key !== undefined) {
       const earlier = firstIndexOfKey.get(key);
       if (earlier === undefined) firstIndexOfKey.set(key, index);
@@ -120,11 +124,14 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     const where = file.isArray ? ` in ${failed.length} of ${noun(reports.length, 'config')}` : '';
     lines.push(`${printable(path)}: ${noun(problemCount, 'problem')}${where}`);
   }
+  if (!kasm && failed.some((report) => looksLikeKasm(file.inputs[report.index]))) {
+    lines.push(`  hint: this looks like Kasm's own format (casting_config_name, image_id, ...): run castgate validate --kasm ${printable(path)}`);
+  }
   for (const report of reports) {
     if (report.issues.length === 0 && report.warnings.length === 0) continue;
     lines.push(label(report, file.isArray));
     lines.push(...report.issues.map(issueLine));
-    lines.push(...report.warnings.map((warning) => `    ! warning: ${warning}`));
+    lines.push(...report.warnings.map((warning) => `    ! warning: ${printable(warning)}`));
   }
   io.stdout(`${lines.join('\n')}\n`);
   return failed.length === 0 ? 0 : 1;

@@ -72,6 +72,16 @@ beforeAll(() => {
   };
   writeFileSync(file('kasm.json'), JSON.stringify(kasm));
   writeFileSync(file('kasm-bad.json'), JSON.stringify({ ...kasm, image_idd: 'typo', ip_request_seconds: -5 }));
+  writeFileSync(
+    file('kasm-warnings.json'),
+    JSON.stringify({
+      ...kasm,
+      limit_sessions: true,
+      session_remaining: -2,
+      ip_request_limit: 50_000,
+      remote_app_configs: { remote_app_name: '||Reader', args: [{ argument_name: '/p /safe', url_param_name: 'file', value_pattern: '\\.pdf' }] },
+    }),
+  );
   writeFileSync(file('captcha.json'), JSON.stringify({ ...good, allowedReferrers: [], requireCaptcha: true }));
 }, 120_000);
 
@@ -113,6 +123,34 @@ describe('castgate validate', () => {
     const notCamel = castgate('validate', file('kasm.json'));
     expect(notCamel.status).toBe(1);
     expect(notCamel.stdout).toMatch(/casting_config_name.*\(unknown_key\)/u);
+  });
+
+  it('prints each Kasm import warning with its Kasm path and code, and exits 0 when there are no errors', () => {
+    const run = castgate('validate', '--kasm', file('kasm-warnings.json'));
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('OK (1 Kasm config)');
+    expect(run.stdout).toMatch(/! warning: session_remaining: .*\(negative_session_remaining\)/u);
+    expect(run.stdout).toMatch(/! warning: ip_request_limit: .*\(ip_request_limit_capped\)/u);
+    expect(run.stdout).toMatch(/! warning: remote_app_configs\.args\[0\]\.argument_name: .*\(split_argument_name\)/u);
+    expect(run.stdout).toMatch(/! warning: remote_app_configs\.args\[0\]\.value_pattern: .*\\\\\.pdf.*\(substring_pattern\)/u);
+  });
+
+  it('suggests --kasm for a file in Kasm’s format validated without it', () => {
+    const run = castgate('validate', file('kasm.json'));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`hint: this looks like Kasm's own format (casting_config_name, image_id, ...): run castgate validate --kasm ${file('kasm.json')}`);
+    expect(castgate('validate', file('problems.json')).stdout).not.toContain('hint:');
+  });
+
+  it('answers a mistyped option with one short line, not Node’s message and the whole help', () => {
+    const run = castgate('validate', samples, '--kasn');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('castgate validate: unknown option --kasn (did you mean --kasm?)\nRun "castgate validate --help" for its options.\n');
+    expect(castgate('explain', samples, '--ip').stderr).toBe(
+      'castgate explain: option --ip needs a value (--ip <value>, or --ip=<value> for one that starts with -)\nRun "castgate explain --help" for its options.\n',
+    );
+    expect(castgate('explain', samples, '--json=yes', '--ip', '192.0.2.1').stderr).toContain('option --json takes no value');
+    expect(castgate('explain', samples, '-x').stderr).toContain('unknown option -x\n');
   });
 
   it('prints the JSON Schema with --json-schema: an object schema with the config properties', () => {
@@ -211,7 +249,7 @@ describe('castgate explain', () => {
       expect({ args, status: run.status }).toEqual({ args, status: 2 });
       expect(run.stderr.length).toBeGreaterThan(0);
     }
-  });
+  }, 60_000); // ten child processes: slow on a loaded machine
 });
 
 describe('castgate --help', () => {
