@@ -45,8 +45,9 @@ export type { ParseWindowsCommandLineOptions, WindowsCommandLineDialect } from '
 export { isRe2Available, maxPatternLength, re2Engine } from './remote-app/pattern.js';
 export type { PatternMatcher, RegexEngine } from './remote-app/pattern.js';
 
-export { createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore, createMemoryStores } from './stores/memory/index.js';
+export { createMemoryLeaseStore, createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore, createMemoryStores } from './stores/memory/index.js';
 export type {
+  MemoryLeaseStore,
   MemoryProvisionerOptions,
   MemoryQuotaOptions,
   MemoryRateLimitOptions,

@@ -6,7 +6,7 @@ export const publicExports = {
     'buildRemoteAppArgs', 'captchaGuard', 'captchaTokenLengthCeiling', 'captchaUnavailableReasons',
     'castConfigIssueCodes', 'castConfigJsonSchema', 'castConfigSchema', 'castErrorCodes', 'castErrorMessages',
     'castErrorStatus', 'clientSettingNames', 'configInputLimits', 'createCastEvaluator',
-    'createMemoryProvisioner', 'createMemoryQuotaStore', 'createMemoryRateLimitStore', 'createMemoryStores',
+    'createMemoryLeaseStore', 'createMemoryProvisioner', 'createMemoryQuotaStore', 'createMemoryRateLimitStore', 'createMemoryStores',
     'defaultGuards', 'deny', 'evaluateCast', 'expiryGuard', 'finish', 'formatConfigPath', 'fromKasmCastConfig',
     'hcaptchaVerifier', 'isCaptchaUnavailableError', 'isCastConfigError', 'isParsedCastConfig',
     'isPlausibleCaptchaToken', 'isRe2Available', 'joinWindowsCommandLine', 'kasmImportWarningCodes', 'maxCommandLineLength', 'maxPatternLength',

@@ -1,4 +1,5 @@
 import type { CastStores } from '../../contract/stores.js';
+import { createMemoryLeaseStore, type MemoryLeaseStore } from './leases.js';
 import { createMemoryProvisioner, type MemoryProvisionerOptions, type MemorySessionProvisioner } from './provisioner.js';
 import { createMemoryQuotaStore, type MemoryQuotaOptions } from './quota.js';
 import { createMemoryRateLimitStore, type MemoryRateLimitOptions, type MemoryRateLimitStore } from './rate-limit.js';
@@ -17,7 +18,7 @@ export interface MemoryStoresOptions extends MemoryRateLimitOptions, MemoryQuota
 
 /**
  * The stores {@link createMemoryStores} returns: {@link CastStores} without a captcha verifier, with
- * the memory extras (`rateLimit.prune`, `rateLimit.size`, `sessions.list`, `sessions.end`).
+ * the memory extras (`rateLimit.prune`, `rateLimit.size`, `sessions.list`, `sessions.end`, `leases.size`).
  *
  * @example
  * ```ts
@@ -28,11 +29,12 @@ export interface MemoryStoresOptions extends MemoryRateLimitOptions, MemoryQuota
 export interface MemoryStores extends CastStores {
   readonly rateLimit: MemoryRateLimitStore;
   readonly sessions: MemorySessionProvisioner;
+  readonly leases: MemoryLeaseStore;
 }
 
 /**
  * Creates the in-memory stores for one process (the embedded default): an exact sliding-window rate
- * limit, a session quota and a provisioner that starts nothing (a stand-in for a real desktop
+ * limit, a session quota, live-session leases and a provisioner that starts nothing (a stand-in for a real desktop
  * backend). Nothing is shared between processes: with several processes use `castgate/redis`. No
  * timer is held; stale keys are pruned lazily and the key count is capped. Throws a `TypeError` for
  * invalid options.
@@ -52,9 +54,10 @@ export function createMemoryStores(options: MemoryStoresOptions = {}): MemorySto
     rateLimit: createMemoryRateLimitStore(rateLimitOptions),
     quota: createMemoryQuotaStore(quotaOptions),
     sessions: createMemoryProvisioner(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    leases: createMemoryLeaseStore(),
   };
 }
 
-export { createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore };
-export type { MemoryProvisionerOptions, MemoryQuotaOptions, MemoryRateLimitOptions, MemoryRateLimitStore, MemorySessionProvisioner };
+export { createMemoryLeaseStore, createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore };
+export type { MemoryLeaseStore, MemoryProvisionerOptions, MemoryQuotaOptions, MemoryRateLimitOptions, MemoryRateLimitStore, MemorySessionProvisioner };
 export type { MemorySession } from './provisioner.js';

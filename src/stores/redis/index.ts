@@ -1,6 +1,7 @@
-import type { QuotaStore, RateLimitStore } from '../../contract/stores.js';
+import type { LeaseStore, QuotaStore, RateLimitStore } from '../../contract/stores.js';
 import { createScriptRunner, type RedisScriptClient } from './client.js';
 import { createKeyNames } from './keys.js';
+import { createRedisLeaseStore } from './leases.js';
 import { createRedisQuotaStore } from './quota.js';
 import { createRedisRateLimitStore } from './rate-limit.js';
 
@@ -34,17 +35,19 @@ export interface RedisStoresOptions {
 }
 
 /**
- * The stores {@link createRedisStores} returns: a rate limit and a quota that many processes share.
+ * The stores {@link createRedisStores} returns: a rate limit, a quota and live-session leases that
+ * many processes share.
  *
  * @example
  * ```ts
  * import type { RedisStores } from 'castgate/redis';
- * const describeStores = (stores: RedisStores) => Object.keys(stores); // ['rateLimit', 'quota']
+ * const describeStores = (stores: RedisStores) => Object.keys(stores); // ['rateLimit', 'quota', 'leases']
  * ```
  */
 export interface RedisStores {
   readonly rateLimit: RateLimitStore;
   readonly quota: QuotaStore;
+  readonly leases: LeaseStore;
 }
 
 const defaultPrefix = 'castgate:';
@@ -61,8 +64,8 @@ function checkDuration(name: string, value: number): number {
 }
 
 /**
- * Creates a `RateLimitStore` and a `QuotaStore` on Redis, shared by every process that uses the same
- * Redis and prefix. Takes an ioredis (v5) or node-redis (v4, v5) client as it is, single node or
+ * Creates a `RateLimitStore`, a `QuotaStore` and a `LeaseStore` (SPEC §16) on Redis, shared by every
+ * process that uses the same Redis and prefix. Takes an ioredis (v5) or node-redis (v4, v5) client as it is, single node or
  * cluster; the host connects and closes it. Every operation is one Lua script (EVALSHA, with EVAL
  * when Redis has not loaded it yet), atomic, one round trip. Each call rejects with `RedisStoreError`
  * (code `store_unavailable`) when it fails or takes longer than `commandTimeoutMs`, so the engine
@@ -87,12 +90,14 @@ function checkDuration(name: string, value: number): number {
  */
 export function createRedisStores(client: RedisScriptClient, options: RedisStoresOptions = {}): RedisStores {
   const runner = createScriptRunner(client);
-  const keys = createKeyNames(options.prefix ?? defaultPrefix);
+  const prefix = options.prefix ?? defaultPrefix;
+  const keys = createKeyNames(prefix);
   const commandTimeoutMs = checkDuration('commandTimeoutMs', options.commandTimeoutMs ?? defaultCommandTimeoutMs);
   const reservationTtlMs = checkDuration('quotaReservationTtlMs', options.quotaReservationTtlMs ?? defaultQuotaReservationTtlMs);
   return {
     rateLimit: createRedisRateLimitStore(runner, { keys, commandTimeoutMs }),
     quota: createRedisQuotaStore(runner, { keys, commandTimeoutMs, reservationTtlMs }),
+    leases: createRedisLeaseStore(runner, { prefix, commandTimeoutMs }),
   };
 }
 

@@ -9,7 +9,8 @@ export interface LuaScript {
   readonly sha1: string;
 }
 
-function defineScript(name: string, source: string): LuaScript {
+/** A script, its SHA1 computed once. */
+export function defineScript(name: string, source: string): LuaScript {
   return Object.freeze({ name, source, sha1: createHash('sha1').update(source).digest('hex') });
 }
 
