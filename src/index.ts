@@ -84,5 +84,8 @@ export { CaptchaUnavailableError, captchaUnavailableReasons, isCaptchaUnavailabl
 export type { CaptchaProvider, CaptchaUnavailableReason } from './captcha/errors.js';
 export { captchaTokenLengthCeiling, isPlausibleCaptchaToken } from './captcha/token.js';
 
+export { signCastLink } from './signed-links/sign.js';
+export type { CastLinkGrant, CastLinkSigningKey } from './signed-links/sign.js';
+
 export { toHttpResponse } from './engine/http-response.js';
 export type { CastHttpBody, CastHttpResponse } from './engine/http-response.js';

@@ -12,7 +12,7 @@ export const publicExports = {
     'isPlausibleCaptchaToken', 'isRe2Available', 'joinWindowsCommandLine', 'kasmImportWarningCodes', 'maxCommandLineLength', 'maxPatternLength',
     'parametersGuard', 'parseCastConfig', 'parseWindowsCommandLine', 'pass', 'provisionGuard', 'quotaGuard',
     'quoteWindowsArg', 'rateLimitGuard', 're2Engine', 'recaptchaVerifier', 'referrerGuard',
-    'remoteAppParameterMessage', 'resumeGuard', 'safeParseCastConfig', 'skip', 'toHttpResponse',
+    'remoteAppParameterMessage', 'resumeGuard', 'safeParseCastConfig', 'signCastLink', 'skip', 'toHttpResponse',
     'turnstileVerifier',
   ],
   redis: [

@@ -3,6 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runExplain } from './explain.js';
+import { runSign } from './sign.js';
 import { printable, type CliIo } from './format.js';
 import { runValidate } from './validate.js';
 
@@ -20,6 +21,7 @@ Commands:
   validate <file> [--kasm]     check casting configs, print every problem with its path
   validate --json-schema       print the JSON Schema of the config format
   explain <file> --ip <addr>   run the guards for one request and show each verdict
+  sign <key> --kid K --secret-env VAR   mint a signed link token (requireSignedLink)
 
 Run castgate <command> --help for a command's options.
 Exit codes: 0 OK / allowed, 1 problems found / denied, 2 usage error or unreadable input.
@@ -42,6 +44,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runValidate(rest, io);
       case 'explain':
         return await runExplain(rest, io);
+      case 'sign':
+        return await runSign(rest, io);
       case '-h':
       case '--help':
       case 'help':

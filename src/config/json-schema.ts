@@ -29,6 +29,9 @@ const descriptions: Readonly<Record<keyof typeof castConfigSchema.shape, string>
   clientSettings: 'Client settings applied when enforceClientSettings is on; unset ones are off.',
   remoteApp: 'The RDP RemoteApp to start and how URL parameters become its arguments.',
   validUntil: 'The link stops working at this instant (ISO 8601 with an offset).',
+  maxLiveSessions: 'At most this many sessions of this link run at once (leases renewed by the host).',
+  maxLiveSessionsPerClient: 'At most this many sessions per client address (IPv6: per /64) run at once.',
+  requireSignedLink: 'Serve only requests carrying a valid signed link token (signCastLink).',
 };
 
 /**

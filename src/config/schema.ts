@@ -338,6 +338,9 @@ export const ipRateLimitSchema = z.strictObject({
   withinSeconds: z.number().int().min(1).max(maxWithinSeconds),
 });
 
+/** The largest live-session cap: past a million, a cap is a typo rather than a policy. */
+const liveSessionCap = z.number().int().min(1).max(1_000_000);
+
 const dockerNetworkName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/u, 'must be a Docker network name');
 
 /**
@@ -378,6 +381,9 @@ export const castConfigSchema = z.strictObject({
   clientSettings: clientSettingsSchema.optional(),
   remoteApp: remoteAppSchema.optional(),
   validUntil: validUntilSchema.optional(),
+  maxLiveSessions: liveSessionCap.optional(),
+  maxLiveSessionsPerClient: liveSessionCap.optional(),
+  requireSignedLink: z.boolean().default(false),
 });
 
 /**

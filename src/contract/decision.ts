@@ -13,6 +13,8 @@ import type { LaunchPlan } from './launch-plan.js';
 export const castErrorCodes = [
   'invalid_request',
   'link_expired',
+  'link_invalid',
+  'link_used',
   'referrer_denied',
   'auth_required',
   'missing_parameter',
@@ -22,6 +24,7 @@ export const castErrorCodes = [
   'captcha_unavailable',
   'rate_limited',
   'quota_exhausted',
+  'live_limit',
   'provision_failed',
   'store_unavailable',
 ] as const;
@@ -49,6 +52,8 @@ export type CastErrorCode = (typeof castErrorCodes)[number];
 export const castErrorStatus = Object.freeze({
   invalid_request: 400,
   link_expired: 410,
+  link_invalid: 403,
+  link_used: 403,
   referrer_denied: 403,
   auth_required: 401,
   missing_parameter: 400,
@@ -58,6 +63,7 @@ export const castErrorStatus = Object.freeze({
   captcha_unavailable: 503,
   rate_limited: 429,
   quota_exhausted: 429,
+  live_limit: 429,
   provision_failed: 502,
   store_unavailable: 503,
 } as const satisfies Record<CastErrorCode, number>);
@@ -75,6 +81,8 @@ export const castErrorStatus = Object.freeze({
 export const castErrorMessages = Object.freeze({
   invalid_request: 'The request could not be understood.',
   link_expired: 'This link has expired',
+  link_invalid: 'This link is not valid.',
+  link_used: 'This link has already been used.',
   referrer_denied: 'Requests are not allowed from this domain.',
   auth_required: 'You must sign in to use this link.',
   missing_parameter: 'Invalid URL parameters provided for remoteApp.',
@@ -84,6 +92,7 @@ export const castErrorMessages = Object.freeze({
   captcha_unavailable: 'The reCAPTCHA check is unavailable right now. Please try again later.',
   rate_limited: 'Request limit reached. Please try again later.',
   quota_exhausted: 'Session limit exceeded.',
+  live_limit: 'Too many sessions are running for this link. Please try again later.',
   provision_failed: 'The session could not be started. Please try again later.',
   store_unavailable: 'The service is unavailable right now. Please try again later.',
 } as const satisfies Record<CastErrorCode, string>);

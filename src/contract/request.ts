@@ -26,6 +26,8 @@ export interface CastRequest {
   query?: CastQuery | undefined;
   /** The captcha token the client sent (form field or header). */
   captchaToken?: string | null | undefined;
+  /** The signed link token (SPEC §16), e.g. the link's `token` query parameter. */
+  linkToken?: string | null | undefined;
   /** The instant of the request; defaults to the evaluator's clock. Never take it from the client. */
   now?: Date | undefined;
 }
@@ -48,6 +50,8 @@ export interface NormalizedRequest {
   readonly query: CastQuery | undefined;
   /** The token as sent: the captcha guard refuses a non-string one without calling a provider. */
   readonly captchaToken: unknown;
+  /** The signed link token as sent: the signedLink guard refuses a non-string one. */
+  readonly linkToken: unknown;
   readonly now: Date;
 }
 
@@ -61,7 +65,7 @@ const maxUserIdLength = 512;
  */
 export function normalizeRequest(request: unknown, clock: () => Date, ipv6Prefix: number): NormalizedRequest | null {
   if (typeof request !== 'object' || request === null) return null;
-  const { ip, referrer, user, query, captchaToken, now } = request as Record<string, unknown>;
+  const { ip, referrer, user, query, captchaToken, linkToken, now } = request as Record<string, unknown>;
   const address = clientAddressOf(ip, ipv6Prefix);
   if (address === null) return null;
   let instant: Date;
@@ -91,6 +95,7 @@ export function normalizeRequest(request: unknown, clock: () => Date, ipv6Prefix
     user: checkedUser,
     query: (query ?? undefined) as CastQuery | undefined,
     captchaToken,
+    linkToken,
     now: instant,
   };
 }

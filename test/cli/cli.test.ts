@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyLinkToken } from '../../src/signed-links/verify.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'cli.js');
@@ -252,10 +253,82 @@ describe('castgate explain', () => {
   }, 60_000); // ten child processes: slow on a loaded machine
 });
 
+describe('castgate sign', () => {
+  const secret = 'an admin link secret of 32+ bytes';
+  const sign = (...args: string[]): Run => {
+    const result = spawnSync(process.execPath, [cli, 'sign', ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, CAST_LINK_SECRET: secret, CAST_SHORT_SECRET: 'too short' },
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const keys = new Map([['k1', new TextEncoder().encode(secret)]]);
+  const at = Date.parse('2030-01-01T12:00:00Z');
+
+  it('prints one token that the evaluator\'s linkKeys verify, with the expiry, params and single use asked for', async () => {
+    const run = sign('demo-Zq3v9Kp2Lm8Xr4Td', '--kid', 'k1', '--secret-env', 'CAST_LINK_SECRET', '--expires', '2030-01-02T00:00:00Z',
+      '--param', 'kasm_url=https://intranet.example/a?b=c', '--param', 'file=', '--single-use');
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const check = await verifyLinkToken(lines[0], { configKey: 'demo-Zq3v9Kp2Lm8Xr4Td', keys, nowMs: at });
+    expect(check).toMatchObject({
+      ok: true,
+      claims: { exp: Date.parse('2030-01-02T00:00:00Z') / 1000, params: { kasm_url: 'https://intranet.example/a?b=c', file: '' }, once: true },
+    });
+    expect(run.stdout).not.toContain(secret);
+  });
+
+  it('counts a duration from now: --expires 1h ends about an hour from now', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const run = sign('demo-Zq3v9Kp2Lm8Xr4Td', '--kid', 'k1', '--secret-env', 'CAST_LINK_SECRET', '--expires', '1h');
+    const check = await verifyLinkToken(run.stdout.trim(), { configKey: 'demo-Zq3v9Kp2Lm8Xr4Td', keys, nowMs: Date.now() });
+    expect(check.ok && check.claims.exp! - before).toBeGreaterThanOrEqual(3600);
+    expect(check.ok && check.claims.exp! - before).toBeLessThan(3600 + 120);
+  });
+
+  it('prints the whole link with --url: the params and the token in its query', async () => {
+    const run = sign('demo-Zq3v9Kp2Lm8Xr4Td', '--kid', 'k1', '--secret-env', 'CAST_LINK_SECRET', '--param', 'file=C:\\Q1.xlsx',
+      '--url', 'https://desktops.example/cast/demo-Zq3v9Kp2Lm8Xr4Td?lang=en');
+    expect(run.status).toBe(0);
+    const url = new URL(run.stdout.trim());
+    expect(url.searchParams.get('lang')).toBe('en');
+    expect(url.searchParams.get('file')).toBe('C:\\Q1.xlsx');
+    const check = await verifyLinkToken(url.searchParams.get('token'), { configKey: 'demo-Zq3v9Kp2Lm8Xr4Td', keys, nowMs: at });
+    expect(check.ok).toBe(true);
+  });
+
+  it('exits 2 with a reason on usage errors, never printing the secret', { timeout: 120_000 }, () => {
+    const base = ['demo-Zq3v9Kp2Lm8Xr4Td', '--kid', 'k1'];
+    for (const args of [
+      [...base],
+      [...base, '--secret-env', 'CAST_UNSET_VARIABLE'],
+      [...base, '--secret-env', 'CAST_SHORT_SECRET'],
+      [...base, '--secret-env', 'CAST_LINK_SECRET', '--single-use'],
+      [...base, '--secret-env', 'CAST_LINK_SECRET', '--expires', 'tomorrow'],
+      [...base, '--secret-env', 'CAST_LINK_SECRET', '--param', 'novalue'],
+      [...base, '--secret-env', 'CAST_LINK_SECRET', '--param', 'a=1', '--param', 'a=2'],
+      [...base, '--secret-env', 'CAST_LINK_SECRET', '--url', 'not a url'],
+      ['bad/key', '--kid', 'k1', '--secret-env', 'CAST_LINK_SECRET'],
+      ['--kid', 'k1', '--secret-env', 'CAST_LINK_SECRET'],
+    ]) {
+      const run = sign(...args);
+      expect({ args, status: run.status }).toEqual({ args, status: 2 });
+      expect(run.stderr.length).toBeGreaterThan(0);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).not.toContain(secret);
+      expect(run.stderr).not.toContain('too short');
+    }
+  });
+});
+
 describe('castgate --help', () => {
   it('prints help for the program and each command, exit 0', () => {
     expect(castgate('--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('Usage: castgate <command>') as unknown });
     expect(castgate('validate', '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('castgate validate <file> [--kasm]') as unknown });
     expect(castgate('explain', '-h')).toMatchObject({ status: 0, stdout: expect.stringContaining('--captcha-pass') as unknown });
+    expect(castgate('sign', '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('--secret-env') as unknown });
   });
 });

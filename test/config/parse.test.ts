@@ -61,6 +61,7 @@ describe('parseCastConfig', () => {
       allowedReferrers: [],
       allowMissingReferrer: false,
       enforceClientSettings: false,
+      requireSignedLink: false,
     });
   });
 

@@ -41,11 +41,12 @@ describe('evaluateCast pipeline', () => {
     ]);
   });
 
-  it('gives every error code a status as SPEC §4 lists it', () => {
+  it('gives every error code a status as SPEC §4 and §16 list it', () => {
     expect(castErrorStatus).toEqual({
       invalid_request: 400, link_expired: 410, referrer_denied: 403, auth_required: 401, missing_parameter: 400,
       invalid_parameter: 400, captcha_required: 403, captcha_failed: 403, captcha_unavailable: 503, rate_limited: 429,
       quota_exhausted: 429, provision_failed: 502, store_unavailable: 503,
+      link_invalid: 403, link_used: 403, live_limit: 429,
     });
     expect(Object.keys(castErrorStatus).sort()).toEqual([...castErrorCodes].sort());
   });
