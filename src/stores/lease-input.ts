@@ -3,8 +3,11 @@ import type { LeaseRef } from '../contract/stores.js';
 // The input checks every LeaseStore backend shares: a backend rejects with the TypeError these
 // answer (a programmer error: the engine never sends such input), never counts with a NaN.
 
-/** The largest time to live a lease may have: what `setTimeout` and Redis's PX accept alike. */
-export const maxLeaseTtlMs = 2_147_483_647;
+/**
+ * The longest time to live a lease may have: a hundred years (a single-use link is remembered until
+ * it expires). Expiry instants stay exact integers far below 2^53.
+ */
+export const maxLeaseTtlMs = 3_155_760_000_000;
 
 function invalidKey(key: unknown, name: string): TypeError | undefined {
   return typeof key === 'string' && key.length > 0 ? undefined : new TypeError(`castgate: lease \`${name}\` must be a non-empty string`);

@@ -26,9 +26,9 @@ describe('memory stores', () => {
     expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length).toBe(timersBefore);
   });
 
-  it('return a rate limit, a quota and a provisioner, and no captcha verifier', () => {
+  it('return a rate limit, a quota, a provisioner and leases, and no captcha verifier', () => {
     const stores = createMemoryStores();
-    expect(Object.keys(stores).sort()).toEqual(['quota', 'rateLimit', 'sessions']);
+    expect(Object.keys(stores).sort()).toEqual(['leases', 'quota', 'rateLimit', 'sessions']);
   });
 });
 
