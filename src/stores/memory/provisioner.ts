@@ -67,8 +67,8 @@ function ownerKey(configKey: string, userId: string): string {
  * `findRunning` finds a signed-in user's session on a config until `end(id)`; anonymous sessions
  * are never found (they are never resumed). An anonymous plan gets a fresh user id (`anon-<uuid>`)
  * on every call; a signed-in plan uses `plan.user.id`. Rejects with a `TypeError` when a signed-in
- * plan has no user id, and with the signal's reason when `signal` is already aborted; throws a
- * `TypeError` for invalid options.
+ * plan has no user id; throws a `TypeError` for invalid options. It answers at once, so it has no
+ * call to cancel and does not read `signal`.
  *
  * @example
  * ```ts
@@ -136,8 +136,9 @@ export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}):
     if (session !== undefined) forget(session);
   }
 
-  function provision(input: { configKey: string; plan: LaunchPlan; signal?: AbortSignal }): Promise<{ id: string; userId: string }> {
-    if (input.signal?.aborted === true) return Promise.reject(input.signal.reason as Error);
+  // It answers at once, so there is never a call to cancel: `signal` is not read (reading the engine's
+  // lazily made signal would create an AbortController for every decision).
+  function provision(input: { configKey: string; plan: LaunchPlan }): Promise<{ id: string; userId: string }> {
     const { configKey, plan } = input;
     const userId = plan.user.anonymous ? `anon-${randomUUID()}` : plan.user.id;
     if (userId === undefined) return Promise.reject(new TypeError('castgate: a signed-in launch plan needs `user.id`'));
