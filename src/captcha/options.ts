@@ -1,3 +1,4 @@
+import { defaultVerifierTimeoutMs, durationProblem } from '../engine/deadline.js';
 import { normalizeCaptchaHostname } from './hostname.js';
 
 /**
@@ -107,9 +108,6 @@ export interface CaptchaSettings {
   readonly clock: () => Date;
 }
 
-/** The longest timer `AbortSignal.timeout` accepts. */
-const maxTimerMs = 2_147_483_647;
-
 const systemClock = (): Date => new Date();
 
 /**
@@ -132,8 +130,9 @@ export function resolveCaptchaSettings(factory: string, options: CaptchaVerifier
   if (!isHttpUrl(url)) fail('needs a `url` that is an absolute http: or https: URL without user info');
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('needs `fetch` to be a function');
   if (options.clock !== undefined && typeof options.clock !== 'function') fail('needs `clock` to be a function');
-  const timeoutMs = options.timeoutMs ?? 5000;
-  if (!isPositive(timeoutMs) || timeoutMs > maxTimerMs) fail('needs `timeoutMs` to be a positive number of milliseconds');
+  const timeoutMs = options.timeoutMs ?? defaultVerifierTimeoutMs;
+  const timeoutProblem = durationProblem('timeoutMs', timeoutMs);
+  if (timeoutProblem !== undefined) fail(timeoutProblem);
   const maxAgeSeconds = options.maxAgeSeconds ?? defaults.maxAgeSeconds;
   if (!isPositive(maxAgeSeconds)) fail('needs `maxAgeSeconds` to be a positive number');
   const maxTokenLength = options.maxTokenLength ?? defaults.maxTokenLength;

@@ -1,3 +1,4 @@
+import { deadlineSignal } from '../engine/deadline.js';
 import { CaptchaUnavailableError, type CaptchaProvider, type CaptchaUnavailableReason } from './errors.js';
 import type { CaptchaFetch } from './options.js';
 
@@ -68,8 +69,16 @@ export interface SiteverifyReply {
  * ```
  */
 export async function postSiteverify(call: SiteverifyCall): Promise<SiteverifyReply> {
-  const timeout = AbortSignal.timeout(call.timeoutMs);
-  const signal = call.signal === undefined ? timeout : AbortSignal.any([call.signal, timeout]);
+  const deadline = deadlineSignal(call.timeoutMs, call.signal);
+  try {
+    return await exchange(call, deadline.signal);
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** The call itself, under `signal` (the caller's and the deadline's). */
+async function exchange(call: SiteverifyCall, signal: AbortSignal): Promise<SiteverifyReply> {
   const unavailable = (reason: CaptchaUnavailableReason, extra: { status?: number; systemCode?: string } = {}) =>
     new CaptchaUnavailableError({ provider: call.provider, reason, ...extra });
   const whyAborted = () => unavailable(call.signal?.aborted === true ? 'aborted' : 'timeout');

@@ -1,11 +1,56 @@
+// Deadlines, in one vocabulary for the engine, the store backends and the captcha verifiers. This
+// module imports nothing, so a store backend may import it (the one exception to "a backend imports
+// only types from the core", see eslint.config.js).
+
 /**
- * The error a call that outlived its deadline fails with.
+ * The longest delay `setTimeout` and `AbortSignal.timeout` accept, in milliseconds (2^31 - 1, about
+ * 24.8 days); a longer one fires at once.
  */
+export const maxTimerMs = 2_147_483_647;
+
+// The default time limits, each above the one it waits on, so the inner one fires first and the
+// outer one reports a cause rather than its own time-out:
+//
+//   evaluator captchaTimeoutMs 6000  >  verifier timeoutMs 5000   (the provider's own HTTP deadline)
+//   evaluator storeTimeoutMs   2000  >  store commandTimeoutMs 1000 (one Redis or PostgreSQL command)
+
+/** The evaluator's limit on one verifier call (`captchaTimeoutMs`), above {@link defaultVerifierTimeoutMs}. */
+export const defaultCaptchaTimeoutMs = 6000;
+/** A captcha verifier's own limit on its HTTP call (`timeoutMs` of `recaptchaVerifier` and the others). */
+export const defaultVerifierTimeoutMs = 5000;
+/** The evaluator's limit on one store or provisioner call (`storeTimeoutMs`), above {@link defaultCommandTimeoutMs}. */
+export const defaultStoreTimeoutMs = 2000;
+/** A store backend's limit on one command (`commandTimeoutMs` of `createRedisStores`). */
+export const defaultCommandTimeoutMs = 1000;
+
+/**
+ * Why `value` is not a usable duration, as the end of a sentence naming `name` (`` `name` must
+ * be … ``), or `undefined` when it is one: a finite number of milliseconds above zero and at most
+ * {@link maxTimerMs}; with `whole`, also an integer.
+ */
+export function durationProblem(name: string, value: unknown, whole = false): string | undefined {
+  const ok = typeof value === 'number' && (whole ? Number.isSafeInteger(value) : Number.isFinite(value)) && value > 0 && value <= maxTimerMs;
+  if (ok) return undefined;
+  return whole
+    ? `\`${name}\` must be a whole number of milliseconds from 1 to ${maxTimerMs}`
+    : `\`${name}\` must be a positive number of milliseconds, at most ${maxTimerMs}`;
+}
+
+/** The error a call that outlived its deadline fails with. */
 export class DeadlineExceededError extends Error {
   override readonly name = 'DeadlineExceededError';
   readonly code = 'deadline_exceeded';
   constructor(readonly timeoutMs: number) {
     super(`timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** The error a call fails with when the caller's signal aborted it first; `cause` is the signal's reason. */
+export class CallAbortedError extends Error {
+  override readonly name = 'CallAbortedError';
+  readonly code = 'aborted';
+  constructor(reason: unknown) {
+    super('aborted by the caller', { cause: reason });
   }
 }
 
@@ -31,7 +76,7 @@ export function armDeadline(at: number): void {
     clearTimeout(timer);
   }
   timerAt = at;
-  timer = setTimeout(fire, Math.max(0, at - performance.now()));
+  timer = setTimeout(fire, Math.min(maxTimerMs, Math.max(0, at - performance.now())));
   timer.unref();
 }
 
@@ -66,8 +111,8 @@ export function unwatchDeadline(entry: DeadlineWatched): void {
 
 /**
  * Settles like `promise`, or rejects with {@link DeadlineExceededError} after `timeoutMs` (calling
- * `onTimeout` first, e.g. to abort the call's signal). The timer is shared and unref'd: it never
- * keeps a process alive.
+ * `onTimeout` first, e.g. to abort the call's signal). A non-`Error` rejection is wrapped in one. The
+ * timer is shared and unref'd: it never keeps a process alive.
  */
 export function withDeadline<T>(promise: PromiseLike<T>, timeoutMs: number, onTimeout?: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -90,4 +135,80 @@ export function withDeadline<T>(promise: PromiseLike<T>, timeoutMs: number, onTi
       },
     );
   });
+}
+
+/**
+ * Runs `work` (a store command) under a deadline and the caller's `signal`: settles with its answer,
+ * or rejects with `work`'s own failure (also a synchronous throw), with {@link DeadlineExceededError}
+ * once `timeoutMs` passes, or with {@link CallAbortedError} once `signal` aborts, whichever comes
+ * first. An already aborted signal rejects without calling `work`. A late answer or failure is
+ * absorbed (never an unhandled rejection).
+ */
+export function runWithDeadline<T>(work: () => PromiseLike<T>, timeoutMs: number, signal: AbortSignal | undefined): Promise<T> {
+  if (signal?.aborted === true) return Promise.reject(new CallAbortedError(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      unwatchDeadline(entry);
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const onAbort = (): void => {
+      if (finish()) reject(new CallAbortedError(signal?.reason));
+    };
+    const entry: DeadlineWatched = {
+      deadline: performance.now() + timeoutMs,
+      expire: () => {
+        if (finish()) reject(new DeadlineExceededError(timeoutMs));
+      },
+    };
+    watchDeadline(entry);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // The executor turns a synchronous throw of `work` into a rejection.
+    new Promise<T>((resolveWork) => {
+      resolveWork(work());
+    }).then(
+      (value) => {
+        if (finish()) resolve(value);
+      },
+      (error: unknown) => {
+        // Passed on as it is: the caller keeps it as the `cause` of its own error.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        if (finish()) reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * A signal that aborts with {@link DeadlineExceededError} once `timeoutMs` passes, or with the
+ * caller's reason once `signal` aborts, for a call that takes a signal (`fetch`). Call `clear()` when
+ * the call is over, so nothing stays watched.
+ */
+export function deadlineSignal(timeoutMs: number, signal: AbortSignal | undefined): { readonly signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const onAbort = (): void => {
+    clear();
+    controller.abort(signal?.reason);
+  };
+  const entry: DeadlineWatched = {
+    deadline: performance.now() + timeoutMs,
+    expire: () => {
+      signal?.removeEventListener('abort', onAbort);
+      controller.abort(new DeadlineExceededError(timeoutMs));
+    },
+  };
+  function clear(): void {
+    unwatchDeadline(entry);
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (signal?.aborted === true) {
+    controller.abort(signal.reason);
+  } else {
+    watchDeadline(entry);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  }
+  return { signal: controller.signal, clear };
 }

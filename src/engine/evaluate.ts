@@ -5,6 +5,7 @@ import type { CastDecision, CastErrorCode, GuardTrace } from '../contract/decisi
 import type { Guard } from '../contract/guard.js';
 import { defaultGuards } from '../guards/index.js';
 import { deniedDecision } from './decision-builder.js';
+import { defaultStoreTimeoutMs, durationProblem } from './deadline.js';
 import { Run } from './pipeline.js';
 import { normalizeRequest, type CastRequest, type NormalizedRequest } from '../contract/request.js';
 import type { CastStores } from '../contract/stores.js';
@@ -73,10 +74,9 @@ function resolveSettings(options: EvaluateCastOptions, base?: Settings): Setting
   if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < 32 || ipv6Prefix > 128) {
     throw new RangeError('castgate: ipv6Prefix must be a whole number from 32 to 128');
   }
-  const storeTimeoutMs = options.storeTimeoutMs ?? base?.storeTimeoutMs ?? 2000;
-  if (!Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0 || storeTimeoutMs > 2_147_483_647) {
-    throw new RangeError('castgate: storeTimeoutMs must be a positive number of milliseconds');
-  }
+  const storeTimeoutMs = options.storeTimeoutMs ?? base?.storeTimeoutMs ?? defaultStoreTimeoutMs;
+  const problem = durationProblem('storeTimeoutMs', storeTimeoutMs);
+  if (problem !== undefined) throw new RangeError(`castgate: ${problem}`);
   const clock = options.clock ?? base?.clock ?? systemClock;
   if (typeof clock !== 'function') throw new TypeError('castgate: clock must be a function returning a Date');
   const messages = options.messages === undefined ? base?.messages : { ...base?.messages, ...options.messages };

@@ -1,3 +1,5 @@
+import { CallAbortedError, DeadlineExceededError, runWithDeadline } from '../../engine/deadline.js';
+import { RedisStoreError } from './errors.js';
 import type { LuaScript } from './scripts.js';
 
 /**
@@ -93,4 +95,21 @@ export function createScriptRunner(client: RedisScriptClient): ScriptRunner {
     };
   }
   throw new TypeError('castgate/redis: pass an ioredis client (with `evalsha`) or a node-redis client (with `evalSha`)');
+}
+
+/**
+ * Runs one command under `commandTimeoutMs` and the caller's signal (the core's deadline), and says
+ * every way it can fail as a {@link RedisStoreError} naming `operation`: `timeout`, `aborted`, or
+ * `command_failed` with the client's error as `cause`. A late answer or failure is absorbed.
+ */
+export function runCommand<T>(operation: string, timeoutMs: number, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  return runWithDeadline(work, timeoutMs, signal).catch((error: unknown) => {
+    if (error instanceof DeadlineExceededError) {
+      throw new RedisStoreError('timeout', `castgate/redis: ${operation} got no answer within ${timeoutMs} ms`);
+    }
+    if (error instanceof CallAbortedError) {
+      throw new RedisStoreError('aborted', `castgate/redis: ${operation} aborted by the caller`, { cause: error.cause });
+    }
+    throw new RedisStoreError('command_failed', `castgate/redis: ${operation} failed`, { cause: error });
+  });
 }

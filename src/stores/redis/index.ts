@@ -1,4 +1,5 @@
 import type { LeaseStore, QuotaStore, RateLimitStore } from '../../contract/stores.js';
+import { defaultCommandTimeoutMs, durationProblem } from '../../engine/deadline.js';
 import { createScriptRunner, type RedisScriptClient } from './client.js';
 import { createKeyNames } from './keys.js';
 import { createRedisLeaseStore } from './leases.js';
@@ -51,15 +52,11 @@ export interface RedisStores {
 }
 
 const defaultPrefix = 'castgate:';
-const defaultCommandTimeoutMs = 1000;
 const defaultQuotaReservationTtlMs = 3_600_000;
-/** setTimeout's largest delay. */
-const maxTimerMs = 2_147_483_647;
 
 function checkDuration(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1 || value > maxTimerMs) {
-    throw new TypeError(`castgate/redis: \`${name}\` must be a whole number of milliseconds between 1 and ${maxTimerMs}`);
-  }
+  const problem = durationProblem(name, value, true);
+  if (problem !== undefined) throw new TypeError(`castgate/redis: ${problem}`);
   return value;
 }
 

@@ -1,7 +1,6 @@
 import type { LeaseBinding, LeaseRef, LeaseStore } from '../../contract/stores.js';
 import { copyLeases, invalidAcquire, invalidBind, invalidBoundTo, invalidRelease, invalidRenew } from '../lease-input.js';
-import type { ScriptRunner } from './client.js';
-import { withDeadline } from './deadline.js';
+import { runCommand, type ScriptRunner } from './client.js';
 import { RedisStoreError } from './errors.js';
 import { leaseAcquireScript, leaseBindScript, leaseBoundToScript, leaseReleaseScript, leaseRenewScript } from './lease-scripts.js';
 
@@ -96,7 +95,7 @@ export function createRedisLeaseStore(runner: ScriptRunner, settings: RedisLease
     if (invalid !== undefined) return Promise.reject(invalid);
     const { key, limit, leaseId, ttlMs, nowMs } = input;
     const args = [String(nowMs), leaseId, String(limit), String(ttlMs), String(expiryGraceMs)];
-    return withDeadline('lease acquire', commandTimeoutMs, input.signal, () => runner.run(leaseAcquireScript, [names.lease(key)], args)).then((reply) => {
+    return runCommand('lease acquire', commandTimeoutMs, input.signal, () => runner.run(leaseAcquireScript, [names.lease(key)], args)).then((reply) => {
       if (!Array.isArray(reply)) throw unexpected();
       if (reply[0] === 1 || reply[0] === '1') return { ok: true } as const;
       if (reply[0] !== 0 && reply[0] !== '0') throw unexpected();
@@ -110,14 +109,14 @@ export function createRedisLeaseStore(runner: ScriptRunner, settings: RedisLease
     const invalid = invalidRenew(input);
     if (invalid !== undefined) return Promise.reject(invalid);
     const args = [String(input.nowMs), input.leaseId, String(input.ttlMs), String(expiryGraceMs)];
-    return withDeadline('lease renew', commandTimeoutMs, input.signal, () => runner.run(leaseRenewScript, [names.lease(input.key)], args)).then(flagOf);
+    return runCommand('lease renew', commandTimeoutMs, input.signal, () => runner.run(leaseRenewScript, [names.lease(input.key)], args)).then(flagOf);
   }
 
   function release(input: { key: string; leaseId: string; nowMs?: number; signal?: AbortSignal }): Promise<boolean> {
     const invalid = invalidRelease(input);
     if (invalid !== undefined) return Promise.reject(invalid);
     const args = [input.leaseId, input.nowMs === undefined ? '' : String(input.nowMs)];
-    return withDeadline('lease release', commandTimeoutMs, input.signal, () => runner.run(leaseReleaseScript, [names.lease(input.key)], args)).then(flagOf);
+    return runCommand('lease release', commandTimeoutMs, input.signal, () => runner.run(leaseReleaseScript, [names.lease(input.key)], args)).then(flagOf);
   }
 
   function bind(input: {
@@ -132,7 +131,7 @@ export function createRedisLeaseStore(runner: ScriptRunner, settings: RedisLease
     if (invalid !== undefined) return Promise.reject(invalid);
     const value = JSON.stringify({ l: copyLeases(input.leases).map(({ key, leaseId }) => [key, leaseId]), t: input.ttlMs });
     const args = [value, String(input.ttlMs + expiryGraceMs)];
-    return withDeadline('lease bind', commandTimeoutMs, input.signal, () =>
+    return runCommand('lease bind', commandTimeoutMs, input.signal, () =>
       runner.run(leaseBindScript, [names.binding(input.configKey, input.sessionId)], args),
     ).then(() => undefined);
   }
@@ -140,7 +139,7 @@ export function createRedisLeaseStore(runner: ScriptRunner, settings: RedisLease
   function boundTo(input: { configKey: string; sessionId: string; signal?: AbortSignal }): Promise<LeaseBinding | null> {
     const invalid = invalidBoundTo(input);
     if (invalid !== undefined) return Promise.reject(invalid);
-    return withDeadline('lease lookup', commandTimeoutMs, input.signal, () =>
+    return runCommand('lease lookup', commandTimeoutMs, input.signal, () =>
       runner.run(leaseBoundToScript, [names.binding(input.configKey, input.sessionId)], []),
     ).then(parseBinding);
   }

@@ -1,6 +1,5 @@
 import type { QuotaStore } from '../../contract/stores.js';
-import type { ScriptRunner } from './client.js';
-import { withDeadline } from './deadline.js';
+import { runCommand, type ScriptRunner } from './client.js';
 import { RedisStoreError } from './errors.js';
 import type { KeyNames } from './keys.js';
 import { createReservationIds } from './reservation-ids.js';
@@ -39,7 +38,7 @@ export function createRedisQuotaStore(runner: ScriptRunner, settings: RedisQuota
     const { configKey } = input;
     const reservation = nextReservation();
     const redisKeys = [keys.quotaCounter(configKey), keys.quotaReservation(configKey, reservation)];
-    return withDeadline('quota take', commandTimeoutMs, input.signal, () => runner.run(quotaTakeScript, redisKeys, [String(input.initial), ttl])).then(
+    return runCommand('quota take', commandTimeoutMs, input.signal, () => runner.run(quotaTakeScript, redisKeys, [String(input.initial), ttl])).then(
       (reply) => {
         if (!Array.isArray(reply)) throw unexpected();
         if (reply[0] === 0) return { ok: false } as const;
@@ -52,11 +51,11 @@ export function createRedisQuotaStore(runner: ScriptRunner, settings: RedisQuota
 
   function giveBack(input: { configKey: string; reservation: string; signal?: AbortSignal }): Promise<void> {
     const redisKeys = [keys.quotaCounter(input.configKey), keys.quotaReservation(input.configKey, input.reservation)];
-    return withDeadline('quota give-back', commandTimeoutMs, input.signal, () => runner.run(quotaGiveBackScript, redisKeys, [])).then(() => undefined);
+    return runCommand('quota give-back', commandTimeoutMs, input.signal, () => runner.run(quotaGiveBackScript, redisKeys, [])).then(() => undefined);
   }
 
   function remaining(configKey: string): Promise<number | undefined> {
-    return withDeadline('quota remaining', commandTimeoutMs, undefined, () => runner.run(quotaRemainingScript, [keys.quotaCounter(configKey)], [])).then(
+    return runCommand('quota remaining', commandTimeoutMs, undefined, () => runner.run(quotaRemainingScript, [keys.quotaCounter(configKey)], [])).then(
       (reply) => {
         if (reply === null || reply === undefined) return undefined;
         const value = typeof reply === 'string' ? Number(reply) : Number.NaN;
@@ -68,7 +67,7 @@ export function createRedisQuotaStore(runner: ScriptRunner, settings: RedisQuota
 
   function setRemaining(configKey: string, n: number): Promise<void> {
     if (!isCount(n)) return Promise.reject(new TypeError('castgate/redis: `setRemaining` needs a non-negative safe integer'));
-    return withDeadline('quota set remaining', commandTimeoutMs, undefined, () =>
+    return runCommand('quota set remaining', commandTimeoutMs, undefined, () =>
       runner.run(quotaSetRemainingScript, [keys.quotaCounter(configKey)], [String(n)]),
     ).then(() => undefined);
   }

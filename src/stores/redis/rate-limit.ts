@@ -1,6 +1,5 @@
 import type { RateLimitInput, RateLimitStore } from '../../contract/stores.js';
-import type { ScriptRunner } from './client.js';
-import { withDeadline } from './deadline.js';
+import { runCommand, type ScriptRunner } from './client.js';
 import { RedisStoreError } from './errors.js';
 import type { KeyNames } from './keys.js';
 import { createReservationIds } from './reservation-ids.js';
@@ -49,7 +48,7 @@ export function createRedisRateLimitStore(runner: ScriptRunner, settings: RedisR
     const { key, limit, windowMs, nowMs } = input;
     const reservation = nextReservation(nowMs);
     const args = [String(nowMs), String(nowMs - windowMs), String(limit), String(windowMs + expiryGraceMs), reservation];
-    return withDeadline('rate limit take', commandTimeoutMs, input.signal, () => runner.run(rateLimitTakeScript, [keys.rateLimit(key)], args)).then(
+    return runCommand('rate limit take', commandTimeoutMs, input.signal, () => runner.run(rateLimitTakeScript, [keys.rateLimit(key)], args)).then(
       (reply) => {
         if (!Array.isArray(reply)) throw unexpected();
         if (reply[0] === 1) return { ok: true, reservation } as const;
@@ -64,7 +63,7 @@ export function createRedisRateLimitStore(runner: ScriptRunner, settings: RedisR
     if (invalid !== undefined) return Promise.reject(invalid);
     const { key, limit, windowMs, nowMs } = input;
     const args = [String(nowMs - windowMs), String(limit)];
-    return withDeadline('rate limit peek', commandTimeoutMs, input.signal, () => runner.run(rateLimitPeekScript, [keys.rateLimit(key)], args)).then(
+    return runCommand('rate limit peek', commandTimeoutMs, input.signal, () => runner.run(rateLimitPeekScript, [keys.rateLimit(key)], args)).then(
       (reply) => {
         if (!Array.isArray(reply)) throw unexpected();
         if (reply[0] === 0) return { full: false, retryAfterMs: 0 };
@@ -75,7 +74,7 @@ export function createRedisRateLimitStore(runner: ScriptRunner, settings: RedisR
   }
 
   function giveBack(input: { key: string; reservation: string; signal?: AbortSignal }): Promise<void> {
-    return withDeadline('rate limit give-back', commandTimeoutMs, input.signal, () =>
+    return runCommand('rate limit give-back', commandTimeoutMs, input.signal, () =>
       runner.run(rateLimitGiveBackScript, [keys.rateLimit(input.key)], [input.reservation]),
     ).then(() => undefined);
   }
