@@ -14,6 +14,19 @@ export default defineConfig([
     shims: true,
   },
   {
+    // The HTTP layer and its adapters: they import the core by name (`castgate`), so a config parsed
+    // by the core is the same object they check, and express/fastify stay the host's own copies.
+    entry: { http: 'src/http/index.ts', express: 'src/http/express.ts', fastify: 'src/http/fastify.ts', fetch: 'src/http/fetch.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    splitting: false,
+    treeshake: true,
+    external: ['castgate', 'express', 'fastify'],
+  },
+  {
     // The `castgate` bin: ESM only, with its shebang; it imports the library entry, not a copy.
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],

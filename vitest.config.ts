@@ -7,6 +7,10 @@ export default defineConfig({
     alias: [
       { find: /^castgate\/redis$/u, replacement: fileURLToPath(new URL('./src/stores/redis/index.ts', import.meta.url)) },
       { find: /^castgate\/testing$/u, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+      { find: /^castgate\/http$/u, replacement: fileURLToPath(new URL('./src/http/index.ts', import.meta.url)) },
+      { find: /^castgate\/express$/u, replacement: fileURLToPath(new URL('./src/http/express.ts', import.meta.url)) },
+      { find: /^castgate\/fastify$/u, replacement: fileURLToPath(new URL('./src/http/fastify.ts', import.meta.url)) },
+      { find: /^castgate\/fetch$/u, replacement: fileURLToPath(new URL('./src/http/fetch.ts', import.meta.url)) },
       { find: /^castgate$/u, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

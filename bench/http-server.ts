@@ -1,10 +1,9 @@
 // One side of the HTTP bench, in its own process so the load generator does not share its event
-// loop: `castgate` (the Express example's cast route on memory stores) or `baseline` (a bare
-// Express route answering the same JSON). Prints the port, then serves until killed.
+// loop: `castgate` (castgate/express's router on memory stores) or `baseline` (a bare Express route
+// answering the same JSON). Prints the port, then serves until killed.
 import express from 'express';
 import { createMemoryStores, type CastStores } from 'castgate';
-import { createExpressCastApp } from '../examples/express/app.js';
-import { createConfigSource } from '../examples/shared/config-source.js';
+import { castgateExpress } from 'castgate/express';
 import { countingProvisioner, fullPathConfig } from './parts/memory.js';
 
 const mode = process.argv[2];
@@ -12,7 +11,11 @@ let app: express.Express;
 if (mode === 'castgate') {
   const memory = createMemoryStores();
   const stores: CastStores = { rateLimit: memory.rateLimit, quota: memory.quota, sessions: countingProvisioner() };
-  app = createExpressCastApp({ configs: createConfigSource([fullPathConfig]), stores, trustProxy: ['loopback'] });
+  app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', ['loopback']);
+  app.use(castgateExpress({ configs: [fullPathConfig], stores }));
 } else if (mode === 'baseline') {
   const body = JSON.parse(process.argv[3] ?? '{}') as unknown;
   app = express();

@@ -14,6 +14,13 @@ describe('public API', () => {
     expect(Object.keys(await import('../src/stores/redis/index.js')).sort()).toEqual(publicExports.redis);
   });
 
+  it('castgate/http, castgate/express, castgate/fastify and castgate/fetch export exactly the listed names', async () => {
+    expect(Object.keys(await import('../src/http/index.js')).sort()).toEqual(publicExports.http);
+    expect(Object.keys(await import('../src/http/express.js')).sort()).toEqual(publicExports.express);
+    expect(Object.keys(await import('../src/http/fastify.js')).sort()).toEqual(publicExports.fastify);
+    expect(Object.keys(await import('../src/http/fetch.js')).sort()).toEqual(publicExports.fetch);
+  });
+
   it('castgate/testing exports exactly the listed names', async () => {
     expect(Object.keys(await import('../src/testing/index.js')).sort()).toEqual(publicExports.testing);
   });

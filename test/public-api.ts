@@ -24,4 +24,10 @@ export const publicExports = {
     'createSessionProvisionerDouble', 'createStoreDouble', 'createTestClock', 'createTestStores', 'leaseStoreContract',
     'quotaStoreContract', 'rateLimitStoreContract', 'runContract', 'sessionProvisionerContract',
   ],
+  http: [
+    'castCaptchaScriptUrls', 'castCaptchaTokenFields', 'castFormBodyLimit', 'createCastHttpHandler',
+  ],
+  express: ['castgateExpress'],
+  fastify: ['castgateFastify'],
+  fetch: ['createCastFetchHandler'],
 };

@@ -14,6 +14,13 @@ describe('README', () => {
     expect(block).toBe(file);
   });
 
+  it('shows the Express mount exactly as examples/mount-express.ts has it (type-checked there)', () => {
+    const file = readFileSync(resolve(root, 'examples/mount-express.ts'), 'utf8').split('\n').slice(1).join('\n').trim();
+    const block = /<!-- mount-express[^>]*-->\s*```ts\n([\s\S]*?)```/u.exec(readme)?.[1]?.trim();
+    expect(block).toBe(file);
+    expect(readme.indexOf('## Mount it in your framework')).toBeLessThan(readme.indexOf('## Quick start'));
+  });
+
   it('runs the quick start: it starts a session', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(root, 'examples/quick-start.ts')], { cwd: root, encoding: 'utf8' });
     expect(out).toMatch(/^start kasmweb\/chrome for anon-/u);

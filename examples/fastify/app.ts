@@ -1,6 +1,5 @@
 import { fastify, type FastifyInstance } from 'fastify';
-import { trustProxyWarning, type TrustProxy } from '../shared/trust-proxy.js';
-import { castgatePlugin, type CastgatePluginOptions } from './plugin.js';
+import { castgateFastify, type CastgateFastifyOptions } from 'castgate/fastify';
 
 /**
  * Options of {@link createFastifyCastApp}: the plugin's, plus the instance's `trustProxy`.
@@ -10,35 +9,27 @@ import { castgatePlugin, type CastgatePluginOptions } from './plugin.js';
  * const options: FastifyCastAppOptions = { configs, stores: createMemoryStores(), trustProxy: ['127.0.0.1'] };
  * ```
  */
-export interface FastifyCastAppOptions extends CastgatePluginOptions {
+export interface FastifyCastAppOptions extends CastgateFastifyOptions {
   /**
-   * Fastify's `trustProxy`: `false` (no proxy: `request.ip` is the socket address) or the addresses
-   * / CIDR ranges of your proxies; Fastify then takes `request.ip` from `X-Forwarded-For`, walking
-   * from the right over trusted hops only. `true` trusts every proxy, which lets any client choose
-   * its address: a warning is printed once at start-up.
+   * Fastify's `trustProxy`: `false` (no proxy: `request.ip` is the socket address) or your proxies'
+   * addresses or CIDR ranges, never `true` or a hop count (a factory option: a plugin cannot set it).
    * @defaultValue false
    */
-  readonly trustProxy?: TrustProxy | undefined;
-  /** Where the start-up warning goes. @defaultValue `console.warn` */
-  readonly warn?: ((message: string) => void) | undefined;
+  readonly trustProxy?: false | readonly string[] | undefined;
 }
 
 /**
- * Creates a Fastify 5 instance with {@link castgatePlugin} registered. `trustProxy` is an option of
- * the Fastify factory (a plugin cannot change it), which is why the example has this builder.
- * Rejects with a `TypeError` when a config needs a captcha and no verifier or widget was given.
+ * A small Fastify 5 app with castgate's plugin registered (it serves `GET` and `POST` `/cast/:key`,
+ * pages included). Rejects with a `TypeError` for options castgate cannot serve.
  *
  * @example
  * ```ts
- * const app = await createFastifyCastApp({ configs, stores: createMemoryStores(), trustProxy: ['127.0.0.1'] });
+ * const app = await createFastifyCastApp({ configs: await loadConfigs('configs.json'), stores: createMemoryStores() });
  * await app.listen({ port: 3000, host: '127.0.0.1' });
  * ```
  */
 export async function createFastifyCastApp(options: FastifyCastAppOptions): Promise<FastifyInstance> {
-  const trustProxy = options.trustProxy ?? false;
-  const warning = trustProxyWarning(trustProxy, 'Fastify "trustProxy"');
-  if (warning !== undefined) (options.warn ?? console.warn)(warning);
-  const app = fastify({ trustProxy: typeof trustProxy === 'object' ? [...trustProxy] : trustProxy });
-  await app.register(castgatePlugin, options);
+  const app = fastify({ trustProxy: options.trustProxy === undefined || options.trustProxy === false ? false : [...options.trustProxy] });
+  await app.register(castgateFastify, options);
   return app;
 }

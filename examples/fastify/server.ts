@@ -2,18 +2,27 @@
 import { demoIndexPage, type DemoExample } from '../shared/demo-guide.js';
 import { announceDemo, demoAddress } from '../shared/demo-server.js';
 import { createDemoSetup } from '../shared/demo-setup.js';
+import { demoWidgetPath, demoWidgetScript } from '../shared/demo-widget.js';
 import { createFastifyCastApp } from './app.js';
 
 const { host, port } = demoAddress(process.env);
 const { options, captchaMode } = await createDemoSetup(process.env);
 // No proxy in front of the demo: request.ip is the socket address. Behind one, list it: ['127.0.0.1'].
-const app = await createFastifyCastApp({ ...options, trustProxy: false });
+// For the demo only, the x-demo-user header plays the signed-in user; a host reads its own session.
+const app = await createFastifyCastApp({
+  ...options,
+  userOf: (request) => {
+    const id = request.headers['x-demo-user'];
+    return typeof id === 'string' && id.trim() !== '' ? { id: id.trim() } : null;
+  },
+});
 
 let examples: readonly DemoExample[] = [];
 app.get('/', async (_request, reply) => {
   const page = demoIndexPage(examples, 'Fastify 5');
   return reply.code(page.status).headers(page.headers).send(page.body);
 });
+app.get(demoWidgetPath, async (_request, reply) => reply.header('cache-control', 'no-store').type('text/javascript').send(demoWidgetScript));
 
 try {
   await app.listen({ port, host });

@@ -1,8 +1,8 @@
 import type { CaptchaVerifier } from 'castgate';
-import { demoCaptchaToken } from './captcha-widget.js';
+import { demoCaptchaToken } from './demo-widget.js';
 
 /**
- * An offline captcha verifier for the demo, paired with the `demo` widget: it accepts exactly
+ * An offline captcha verifier for the demo, paired with the offline widget: it accepts exactly
  * {@link demoCaptchaToken} and answers `success: false` for any other token. It protects nothing
  * (the token is public): it only lets a newcomer see the captcha flow without network access.
  *

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfigSource } from './config-source.js';
+import { loadConfigs } from './config-source.js';
 import { demoExamples, demoIndexPage, formatDemoGuide } from './demo-guide.js';
 
 describe('demo guide', async () => {
-  const { configs } = await loadConfigSource(new URL('../configs.json', import.meta.url));
-  const examples = demoExamples('http://127.0.0.1:3000', configs, { provider: 'demo', siteKey: 'demo' });
+  const configs = await loadConfigs(new URL('../configs.json', import.meta.url));
+  const examples = demoExamples('http://127.0.0.1:3000', configs, { provider: 'turnstile', siteKey: 'demo', scriptUrl: '/demo-widget.js' });
 
   it('gives every sample config at least one step', () => {
     expect(examples.map((example) => example.key)).toEqual(configs.map((config) => config.key));

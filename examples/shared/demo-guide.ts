@@ -1,7 +1,14 @@
 import type { CastConfig } from 'castgate';
-import { demoCaptchaToken, type CaptchaWidget } from './captcha-widget.js';
-import { html } from './html.js';
-import type { HtmlPage } from './pages.js';
+import type { CastCaptchaWidget, CastHttpOutput } from 'castgate/http';
+import { demoCaptchaToken } from './demo-widget.js';
+
+type CaptchaWidget = CastCaptchaWidget;
+
+const entities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Escapes text for an element body or a quoted attribute. */
+function escape(text: string): string {
+  return text.replace(/[&<>"']/gu, (character) => entities[character] ?? character);
+}
 
 /**
  * One thing to try in the demo: a label saying what should happen, a URL for the browser or a
@@ -82,9 +89,9 @@ function stepsFor(config: CastConfig, url: string, captcha: CaptchaWidget | unde
   }
   if (config.requireCaptcha) {
     steps.push({ expect: '403: the captcha check page (open it in a browser)', url });
-    if (captcha?.provider === 'demo') {
-      steps.push({ expect: '200: the offline demo token passes', url, curl: curl(['-d', shellQuote(`g-recaptcha-response=${demoCaptchaToken}`)], url) });
-      steps.push({ expect: '403: captcha_failed', url, curl: curl(['-d', shellQuote('g-recaptcha-response=wrong-token')], url) });
+    if (captcha?.scriptUrl !== undefined) {
+      steps.push({ expect: '200: the offline demo token passes', url, curl: curl(['-d', shellQuote(`cf-turnstile-response=${demoCaptchaToken}`)], url) });
+      steps.push({ expect: '403: the check page again, "reCAPTCHA Failed"', url, curl: curl(['-d', shellQuote('cf-turnstile-response=wrong-token')], url) });
     }
   }
   if (config.ipRateLimit !== undefined && !config.requireCaptcha) {
@@ -151,30 +158,32 @@ export function formatDemoGuide(origin: string, examples: readonly DemoExample[]
  * const page = demoIndexPage(examples, 'Express 5');
  * ```
  */
-export function demoIndexPage(examples: readonly DemoExample[], framework: string): HtmlPage {
+export function demoIndexPage(examples: readonly DemoExample[], framework: string): CastHttpOutput {
   const sections = examples.map(
-    (example) => html`<section class="box"><h2>${example.name}</h2><p class="hint">key <code>${example.key}</code></p><ul>${example.steps.map(
-      (step) => html`<li>${step.expect}<br>${step.curl === undefined ? html`<a href="${step.url}">${step.url}</a>` : html`<code>${step.curl}</code>`}</li>`,
-    )}</ul></section>`,
+    (example) => `<section class="box"><h2>${escape(example.name)}</h2><p class="hint">key <code>${escape(example.key)}</code></p><ul>${example.steps
+      .map((step) => `<li>${escape(step.expect)}<br>${step.curl === undefined ? `<a href="${escape(step.url)}">${escape(step.url)}</a>` : `<code>${escape(step.curl)}</code>`}</li>`)
+      .join('')}</ul></section>`,
   );
-  const body = html`<!doctype html>
+  const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>castgate demo</title>
-<style>body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
-.box { border: 1px solid #d2d2d7; border-radius: .5rem; padding: .5rem 1.25rem; margin: 1rem 0; } h2 { font-size: 1.1rem; }
-li { margin: .4rem 0; word-break: break-all; } .hint { color: #6e6e73; margin: 0; }</style></head>
-<body><h1>castgate demo (${framework})</h1>
-<p>Every link below runs castgate's guards against a sample config from <code>examples/configs.json</code>.
-Nothing starts a real desktop: the sessions are in-memory stand-ins. Stores are in memory and reset when the demo restarts.</p>
-${sections}
-</body></html>
+<style>body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1d1d1f; }
+.box { border: 1px solid #b0b0b8; border-radius: .5rem; padding: .5rem 1.25rem; margin: 1rem 0; } h2 { font-size: 1.1rem; }
+li { margin: .4rem 0; word-break: break-all; } .hint { color: #4a4a4f; margin: 0; } a { color: #0b57d0; }</style></head>
+<body><main><h1>castgate demo (${escape(framework)})</h1>
+<p>Every link below goes through castgate's shipped HTTP adapter, against a sample config from <code>examples/configs.json</code>.
+Nothing starts a real desktop: the sessions come from <code>createMemoryStores().sessions</code>, which records them and starts nothing.
+Stores are in memory and reset when the demo restarts. For the demo only, the <code>x-demo-user</code> header plays the signed-in user.</p>
+${sections.join('\n')}
+</main></body></html>
 `;
   return {
     status: 200,
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
     },
-    body: body.value,
+    body,
   };
 }

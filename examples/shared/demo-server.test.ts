@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { send } from './test-client.js';
+import { send } from '../../test/helpers/http-client.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,9 +39,13 @@ describe('the demo servers (npm run demo)', () => {
         expect(anon).toBeDefined();
         const page = await send(anon!, '');
         expect(page.status).toBe(200);
-        expect(page.body).toContain('createMemoryStores().sessions');
+        expect(page.body).toContain('Your session is ready');
+        expect(page.body).toContain('Guard trace');
+        const widget = await send(demo.origin, '/demo-widget.js');
+        expect(widget.body).toContain('cf-turnstile-response');
         const index = await send(demo.origin, '/');
         expect(index.body).toContain('Excel reports');
+        expect(index.body).toContain('createMemoryStores().sessions');
       } finally {
         expect(await demo.stop()).toBe(0);
       }

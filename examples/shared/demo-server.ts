@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { StaticConfigSource } from './config-source.js';
-import type { CaptchaWidget } from './captcha-widget.js';
+import type { CastConfig } from 'castgate';
+import type { CastCaptchaWidget } from 'castgate/http';
 import { demoExamples, formatDemoGuide, type DemoExample } from './demo-guide.js';
 
 /**
@@ -32,12 +32,12 @@ export function demoAddress(env: Readonly<Record<string, string | undefined>>): 
 export function announceDemo(
   server: Server,
   framework: string,
-  options: { readonly configs: StaticConfigSource; readonly captcha: CaptchaWidget },
+  options: { readonly configs: readonly CastConfig[]; readonly captcha: CastCaptchaWidget },
   captchaMode: string,
 ): DemoExample[] {
   const { address, port } = server.address() as AddressInfo;
   const origin = `http://${address}:${port}`;
-  const examples = demoExamples(origin, options.configs.configs, options.captcha);
+  const examples = demoExamples(origin, options.configs, options.captcha);
   console.log(`castgate demo (${framework}) on ${origin}  (in-memory stores, no real desktop; Ctrl-C to stop)`);
   console.log(captchaMode);
   console.log('signed-in users: the demo reads the x-demo-user header (demo only: a real host uses its own session)');

@@ -1,17 +1,17 @@
-import { createMemoryStores, recaptchaVerifier, type CaptchaVerifier } from 'castgate';
-import type { CastHandlerOptions } from './cast-handler.js';
-import type { CaptchaWidget } from './captcha-widget.js';
-import { loadConfigSource, type StaticConfigSource } from './config-source.js';
+import { randomBytes } from 'node:crypto';
+import { createMemoryStores, recaptchaVerifier, type CastConfig, type CaptchaVerifier } from 'castgate';
+import type { CastCaptchaWidget, CastHttpOptions } from 'castgate/http';
+import { loadConfigs } from './config-source.js';
 import { demoCaptchaVerifier } from './demo-captcha.js';
+import { demoWidgetPath } from './demo-widget.js';
 
 /** Google's published reCAPTCHA v2 test keys: every check passes, and the widget says it is for testing only. */
 const googleTestSiteKey = '6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI';
 const googleTestSecret = '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe';
 
 /**
- * Everything the demo servers share: the sample configs, in-memory stores, the captcha set-up and
- * the demo-only options (the `x-demo-user` header, the guard trace on pages), plus a sentence
- * describing the captcha mode for the start-up text.
+ * Everything the demo servers share: the sample configs, in-memory stores, the captcha set-up,
+ * the guard trace on pages (`debug`), plus a sentence describing the captcha mode.
  *
  * @example
  * ```ts
@@ -19,15 +19,15 @@ const googleTestSecret = '6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe';
  * ```
  */
 export interface DemoSetup {
-  readonly options: CastHandlerOptions & { readonly configs: StaticConfigSource; readonly captcha: CaptchaWidget };
+  readonly options: CastHttpOptions & { readonly configs: readonly CastConfig[]; readonly captcha: CastCaptchaWidget };
   readonly captchaMode: string;
 }
 
 /**
  * Builds the demo's options from `examples/configs.json` and the environment. `DEMO_CAPTCHA=google`
- * uses reCAPTCHA with Google's published test keys (needs network access: the widget and the
- * verify call go to google.com); anything else uses the offline demo widget and verifier, so the
- * demo works with no network at all. Rejects when `configs.json` is unreadable or invalid.
+ * uses reCAPTCHA with Google's published test keys (needs network access); anything else uses the
+ * offline widget (served by the demo itself at `/demo-widget.js`) and its verifier, so the demo
+ * works with no network at all. Rejects when `configs.json` is unreadable or invalid.
  *
  * @example
  * ```ts
@@ -35,23 +35,23 @@ export interface DemoSetup {
  * ```
  */
 export async function createDemoSetup(env: Readonly<Record<string, string | undefined>>): Promise<DemoSetup> {
-  const configs = await loadConfigSource(new URL('../configs.json', import.meta.url));
+  const configs = await loadConfigs(new URL('../configs.json', import.meta.url));
   const google = env.DEMO_CAPTCHA === 'google';
-  const captcha: CaptchaWidget = google ? { provider: 'recaptcha', siteKey: googleTestSiteKey } : { provider: 'demo', siteKey: 'demo' };
+  const captcha: CastCaptchaWidget = google
+    ? { provider: 'recaptcha', siteKey: googleTestSiteKey }
+    : { provider: 'turnstile', siteKey: 'demo', scriptUrl: demoWidgetPath };
   const verifier: CaptchaVerifier = google ? recaptchaVerifier({ secret: googleTestSecret }) : demoCaptchaVerifier();
   return {
     options: {
       configs,
       stores: { ...createMemoryStores(), captcha: verifier },
       captcha,
-      demoUserHeader: true,
-      showTrace: true,
-      notice:
-        'This demo has no real desktop: its SessionProvisioner is createMemoryStores().sessions, which records the ' +
-        'session and starts nothing. A host would hand this launch plan to Kasm, Guacamole or its RDP gateway.',
+      // A fresh secret per run is fine for one process; processes serving the same links share one.
+      stateSecret: randomBytes(32).toString('base64url'),
+      debug: true,
     },
     captchaMode: google
       ? "captcha: reCAPTCHA with Google's published test keys (needs network; every check passes)"
-      : 'captcha: offline demo widget and verifier (no network needed; set DEMO_CAPTCHA=google for reCAPTCHA test keys)',
+      : 'captcha: an offline stand-in widget (no network needed; set DEMO_CAPTCHA=google for reCAPTCHA test keys)',
   };
 }

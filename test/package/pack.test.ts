@@ -21,7 +21,7 @@ beforeAll(() => {
   mkdirSync(target, { recursive: true });
   run('tar', ['-xzf', join(project, tarball.filename), '-C', target, '--strip-components=1']);
   // The dependencies are the repo's own installed copies (re2 compiles for 90 s; this test is about our files).
-  for (const dep of ['zod', 're2', 'ipaddr.js', 'date-fns', 'ioredis', 'redis', '@redis', 'typescript', '@types', 'undici-types']) {
+  for (const dep of ['zod', 're2', 'ipaddr.js', 'date-fns', 'ioredis', 'redis', '@redis', 'typescript', '@types', 'undici-types', 'express', 'fastify']) {
     symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep));
   }
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
@@ -32,18 +32,38 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
+  const entries = {
+    core: 'castgate', redis: 'castgate/redis', testing: 'castgate/testing',
+    http: 'castgate/http', express: 'castgate/express', fastify: 'castgate/fastify', fetch: 'castgate/fetch',
+  };
+
   it('imports every entry point from ESM with every public name', () => {
     const names = run('node', ['--input-type=module', '-e', `
-      const core = await import('castgate'); const redis = await import('castgate/redis'); const testing = await import('castgate/testing');
-      console.log(JSON.stringify({ core: Object.keys(core).sort(), redis: Object.keys(redis).sort(), testing: Object.keys(testing).sort() }));`]);
+      const entries = ${JSON.stringify(entries)}; const names = {};
+      for (const [name, specifier] of Object.entries(entries)) names[name] = Object.keys(await import(specifier)).sort();
+      console.log(JSON.stringify(names));`]);
     expect(JSON.parse(names)).toEqual(publicExports);
   });
 
   it('requires every entry point from CommonJS with every public name', () => {
     const names = run('node', ['-e', `
-      const core = require('castgate'); const redis = require('castgate/redis'); const testing = require('castgate/testing');
-      console.log(JSON.stringify({ core: Object.keys(core).sort(), redis: Object.keys(redis).sort(), testing: Object.keys(testing).sort() }));`]);
+      const entries = ${JSON.stringify(entries)}; const names = {};
+      for (const [name, specifier] of Object.entries(entries)) names[name] = Object.keys(require(specifier)).sort();
+      console.log(JSON.stringify(names));`]);
     expect(JSON.parse(names)).toEqual(publicExports);
+  });
+
+  it('serves a cast link through castgate/express and castgate/fetch from the built ESM and CJS files', () => {
+    const script = (load: string) => `${load}
+      const config = parseCastConfig({ name: 'P', key: 'pack-test-0123456789', imageId: 'img', allowAnonymous: true });
+      const handle = createCastFetchHandler({ configs: [config], stores: createMemoryStores() });
+      const router = castgateExpress({ configs: [config], stores: createMemoryStores() });
+      handle(new Request('http://h/cast/pack-test-0123456789', { headers: { accept: 'application/json' } }), { ip: '192.0.2.1' })
+        .then(async (r) => console.log(r.status, (await r.json()).launch.imageId, typeof router));`;
+    const esm = "import { parseCastConfig, createMemoryStores } from 'castgate'; import { createCastFetchHandler } from 'castgate/fetch'; import { castgateExpress } from 'castgate/express';";
+    const cjs = "const { parseCastConfig, createMemoryStores } = require('castgate'); const { createCastFetchHandler } = require('castgate/fetch'); const { castgateExpress } = require('castgate/express');";
+    expect(run('node', ['--input-type=module', '-e', script(esm)]).trim()).toBe('200 img function');
+    expect(run('node', ['-e', script(cjs)]).trim()).toBe('200 img function');
   });
 
   it('evaluates a cast from the built ESM and CJS files alike', () => {
@@ -66,16 +86,24 @@ describe('the packed package', () => {
       const stores: Pick<CastStores, 'rateLimit' | 'quota'> = createRedisStores({} as never);
       runContract(rateLimitStoreContract, () => createMemoryStores().rateLimit, test);
       const clock: () => Date = createTestClock('2030-01-01T00:00:00Z').now;
-      export { code, stores, clock };`;
+      const handle: CastHttpHandler = createCastHttpHandler({ configs: [config], stores: createMemoryStores() });
+      const cast = createCastFetchHandler({ configs: (key: string) => (key === config.key ? config : undefined), stores: createMemoryStores() });
+      const router = castgateExpress({ configs: [config], stores: createMemoryStores(), userOf: (req) => (req.get('x-user') === undefined ? null : { id: 'u' }) });
+      export { code, stores, clock, handle, cast, router, castgateFastify };`;
+    const httpImports = `
+      import { createCastHttpHandler, type CastHttpHandler } from 'castgate/http';
+      import { createCastFetchHandler } from 'castgate/fetch';
+      import { castgateExpress } from 'castgate/express';
+      import { castgateFastify } from 'castgate/fastify';`;
     writeFileSync(join(project, 'esm.mts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
       import { createRedisStores } from 'castgate/redis';
       import { createTestClock, rateLimitStoreContract, runContract } from 'castgate/testing';
-      import { test } from 'node:test';${body}`);
+      import { test } from 'node:test';${httpImports}${body}`);
     writeFileSync(join(project, 'cjs.cts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
       import { createRedisStores } from 'castgate/redis';
       import { createTestClock, rateLimitStoreContract, runContract } from 'castgate/testing';
-      import { test } from 'node:test';
-      async function main() {${body.replace('export { code, stores, clock };', 'return [code, stores, clock];')}}
+      import { test } from 'node:test';${httpImports}
+      async function main() {${body.replace('export { code, stores, clock, handle, cast, router, castgateFastify };', 'return [code, stores, clock, handle, cast, router, castgateFastify];')}}
       export { main };`);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },

@@ -29,14 +29,19 @@ export interface TestAnswer {
 export function send(
   origin: string,
   path: string,
-  options: { readonly method?: string; readonly headers?: Readonly<Record<string, string>>; readonly form?: Readonly<Record<string, string>> } = {},
+  options: {
+    readonly method?: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly form?: Readonly<Record<string, string>>;
+    /** A raw body, sent as it is (with the given headers only). */
+    readonly body?: string | Buffer;
+  } = {},
 ): Promise<TestAnswer> {
-  const body = options.form === undefined ? undefined : new URLSearchParams(options.form).toString();
-  const headers: Record<string, string> = { ...options.headers };
-  if (body !== undefined) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    headers['content-length'] = String(Buffer.byteLength(body));
-  }
+  const body = options.body ?? (options.form === undefined ? undefined : new URLSearchParams(options.form).toString());
+  const headers: Record<string, string> = {};
+  if (options.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  Object.assign(headers, options.headers);
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   return new Promise((resolve, reject) => {
     const req = httpRequest(new URL(path, origin), { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -60,10 +65,10 @@ export function send(
  * const { status } = await sendRaw(port, '/cast/k', ['Referer: https://a.example/', 'Referer: https://b.example/']);
  * ```
  */
-export function sendRaw(port: number, path: string, headerLines: readonly string[]): Promise<{ readonly status: number; readonly text: string }> {
+export function sendRaw(port: number, path: string, headerLines: readonly string[], method = 'GET'): Promise<{ readonly status: number; readonly text: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write([`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...headerLines, 'Connection: close', '', ''].join('\r\n'));
+      socket.write([`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...headerLines, 'Connection: close', '', ''].join('\r\n'));
     });
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,0 +1,73 @@
+import { createMemoryStores, parseCastConfig } from 'castgate';
+import { createCastHttpHandler, type CastHttpInput } from 'castgate/http';
+import { describe, expect, it } from 'vitest';
+
+const anon = parseCastConfig({ name: 'A', key: 'anon-v7ZgRkJkHY9Uobsi6T', imageId: 'img', allowAnonymous: true });
+const captcha = parseCastConfig({ name: 'C', key: 'captcha-oUXAttKSAsMq5yKEbr', imageId: 'img', allowAnonymous: true, requireCaptcha: true });
+const stateSecret = 'test-state-secret-0123456789-abcdefghij';
+const get = (url: string, extra: Partial<CastHttpInput> = {}): CastHttpInput => ({ method: 'GET', url, ip: '203.0.113.9', headers: {}, ...extra });
+
+describe('createCastHttpHandler', () => {
+  it('binds the captcha state to the client bucket: another address is refused (400)', async () => {
+    const handle = createCastHttpHandler({
+      configs: [captcha],
+      stores: { ...createMemoryStores(), captcha: { verify: () => Promise.resolve({ success: true }) } },
+      captcha: { provider: 'hcaptcha', siteKey: 'k' },
+      stateSecret,
+    });
+    const page = await handle(get(`/cast/${captcha.key}`));
+    const state = /name="castgate_state" value="([^"]+)"/u.exec(page.body ?? '')?.[1] ?? '';
+    const post = (ip: string) => handle({ method: 'POST', url: `/cast/${captcha.key}`, ip, headers: {}, body: new URLSearchParams({ castgate_state: state, 'h-captcha-response': 't' }) });
+    expect((await post('203.0.113.10')).status).toBe(400);
+    expect((await post('203.0.113.9')).status).toBe(200);
+  });
+
+  it('calls a user function only for a known link, and answers 500 (onError) when it throws', async () => {
+    const errors: unknown[] = [];
+    const handle = createCastHttpHandler({ configs: [anon], stores: createMemoryStores(), onError: (error) => errors.push(error) });
+    let calls = 0;
+    const user = () => {
+      calls++;
+      throw new Error('session store down');
+    };
+    expect((await handle(get('/cast/unknown-link-0123456789', { user }))).status).toBe(404);
+    expect(calls).toBe(0);
+    const answer = await handle(get(`/cast/${anon.key}`, { user }));
+    expect(answer.status).toBe(500);
+    expect(answer.body).not.toContain('session store down');
+    expect(errors).toHaveLength(1);
+  });
+
+  it('uses an async user function\'s answer', async () => {
+    const members = parseCastConfig({ name: 'M', key: 'members-SjSukD86Gr2YhWH8BS', imageId: 'img' });
+    const handle = createCastHttpHandler({ configs: [members], stores: createMemoryStores() });
+    const answer = await handle(get(`/cast/${members.key}`, { user: () => Promise.resolve({ id: 'alice' }), headers: { accept: 'application/json' } }));
+    expect(JSON.parse(answer.body ?? '')).toMatchObject({ allowed: true, launch: { user: { id: 'alice' } } });
+  });
+
+  it('refuses options it cannot serve at creation: unparsed configs, a duplicate key, a bad loginUrl or script URL', () => {
+    const stores = createMemoryStores();
+    expect(() => createCastHttpHandler({ configs: [{ ...anon }], stores })).toThrow(/parseCastConfig/u);
+    expect(() => createCastHttpHandler({ configs: [anon, anon], stores })).toThrow(/share the key/u);
+    expect(() => createCastHttpHandler({ configs: [anon], stores, loginUrl: 'javascript:alert(1)' })).toThrow(/loginUrl/u);
+    expect(() => createCastHttpHandler({ configs: [anon], stores, loginUrl: '//evil.example/login' })).toThrow(/loginUrl/u);
+    expect(() => createCastHttpHandler({ configs: [anon], stores, captcha: { provider: 'turnstile', siteKey: 'k', scriptUrl: 'data:text/javascript,1' } })).toThrow(/scriptUrl/u);
+  });
+
+  it('adds returnTo to a relative loginUrl', async () => {
+    const members = parseCastConfig({ name: 'M', key: 'members-SjSukD86Gr2YhWH8BS', imageId: 'img' });
+    const handle = createCastHttpHandler({ configs: [members], stores: createMemoryStores(), loginUrl: '/login' });
+    const answer = await handle(get(`/cast/${members.key}?a=1`));
+    expect(answer.status).toBe(302);
+    expect(answer.headers.location).toBe(`/login?returnTo=${encodeURIComponent(`/cast/${members.key}?a=1`)}`);
+  });
+
+  it('shows Kasm\'s message alone when the host replaced it (e.g. translated): no English explanation under it', async () => {
+    const portal = parseCastConfig({ name: 'P', key: 'portal-TJkeRD8ELiQjMkdj8S', imageId: 'img', allowAnonymous: true, allowedReferrers: ['example.com'] });
+    const handle = createCastHttpHandler({ configs: [portal], stores: createMemoryStores(), messages: { referrer_denied: 'Accès refusé depuis ce domaine.' }, lang: 'fr' });
+    const answer = await handle(get(`/cast/${portal.key}`));
+    expect(answer.body).toContain('Accès refusé depuis ce domaine.');
+    expect(answer.body).toContain('<html lang="fr">');
+    expect(answer.body).not.toContain('only opens from the website');
+  });
+});
