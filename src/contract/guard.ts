@@ -71,7 +71,13 @@ export type GuardVerdict =
   | { readonly verdict: 'pass'; readonly launch?: Partial<LaunchPlan>; readonly giveBack?: GiveBack; readonly note?: string }
   | { readonly verdict: 'skip' }
   | { readonly verdict: 'deny'; readonly error: GuardDenial; readonly note?: string }
-  | { readonly verdict: 'finish'; readonly outcome: 'created' | 'resumed'; readonly session: SessionRef; readonly launch?: Partial<LaunchPlan> };
+  | {
+      readonly verdict: 'finish';
+      readonly outcome: 'created' | 'resumed';
+      readonly session: SessionRef;
+      readonly launch?: Partial<LaunchPlan>;
+      readonly note?: string;
+    };
 
 /**
  * One step of the pipeline: a name and a `check` over the context. The pipeline, not the guard,

@@ -58,9 +58,24 @@ export interface NormalizedRequest {
 const maxUserIdLength = 512;
 
 /**
+ * The instant of a genuine, valid `Date`, read once from its internal time value (SPEC §A): an own
+ * or inherited `getTime` that answers differently on each call is never asked, and a Date-like
+ * object (`Object.create(Date.prototype)`) or an Invalid Date answers `undefined`.
+ */
+function timeOf(value: unknown): number | undefined {
+  let ms: number;
+  try {
+    ms = Date.prototype.getTime.call(value);
+  } catch {
+    return undefined;
+  }
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
  * Checks and normalises a {@link CastRequest}; answers `null` when any field is malformed (the
  * engine answers `invalid_request`): an address that is not a plain IPv4 dotted quad or IPv6
- * address, a `now` that is not a valid `Date`, a user without a non-empty string `id`, a referrer
+ * address, a `now` that is not a genuine valid `Date` (read once, into a fresh `Date`), a user without a non-empty string `id`, a referrer
  * that is not a string, a query that is not an object.
  */
 export function normalizeRequest(request: unknown, clock: () => Date, ipv6Prefix: number): NormalizedRequest | null {
@@ -70,14 +85,13 @@ export function normalizeRequest(request: unknown, clock: () => Date, ipv6Prefix
   if (address === null) return null;
   let instant: Date;
   if (now === undefined) {
-    instant = clock();
-    if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
-      throw new TypeError('castgate: the evaluator clock returned an invalid Date');
-    }
-  } else if (now instanceof Date && !Number.isNaN(now.getTime())) {
-    instant = now;
+    const ms = timeOf(clock());
+    if (ms === undefined) throw new TypeError('castgate: the evaluator clock returned an invalid Date');
+    instant = new Date(ms);
   } else {
-    return null;
+    const ms = timeOf(now);
+    if (ms === undefined) return null;
+    instant = new Date(ms);
   }
   if (referrer !== undefined && referrer !== null && typeof referrer !== 'string') return null;
   let checkedUser: { readonly id: string } | null = null;

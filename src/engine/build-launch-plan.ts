@@ -54,7 +54,8 @@ export function buildLaunchPlan(
     env: facts.env === undefined ? parts.env : { ...parts.env, ...facts.env },
     sessionOptions: parts.sessionOptions,
     user,
-    persistentProfile: !config.allowAnonymous,
+    // Every signed-in user loads their persistent profile (SPEC §A); anonymous users have none.
+    persistentProfile: request.user !== null,
   };
   if (facts.dockerNetwork !== undefined) plan.dockerNetwork = facts.dockerNetwork;
   if (parts.clientSettings !== undefined) plan.clientSettings = parts.clientSettings;

@@ -5,6 +5,9 @@ import type { LaunchPlan } from '../contract/launch-plan.js';
 import type { NormalizedRequest } from '../contract/request.js';
 import type { CastStores } from '../contract/stores.js';
 
+/** The evaluator option `captchaFailuresPerClient` when none is given (SPEC §A). */
+export const defaultCaptchaFailuresPerClient = 5;
+
 /**
  * What one evaluation shows its guards, and nothing more: no way back to the loop that runs them. The
  * pipeline writes the launch facts and aborts the signal; guards only read.
@@ -15,13 +18,21 @@ export class EvaluationContext implements GuardContext {
   readonly nowMs: number;
   #controller: AbortController | undefined;
   #unavailableCode: CastErrorCode | undefined;
+  readonly #captchaFailuresPerClient: number;
 
   constructor(
     readonly config: CastConfig,
     readonly request: NormalizedRequest,
     readonly stores: CastStores,
+    captchaFailuresPerClient: number = defaultCaptchaFailuresPerClient,
   ) {
     this.nowMs = request.now.getTime();
+    this.#captchaFailuresPerClient = captchaFailuresPerClient;
+  }
+
+  /** The evaluator option `captchaFailuresPerClient` of this evaluation. */
+  static captchaFailuresPerClientOf(ctx: EvaluationContext): number {
+    return ctx.#captchaFailuresPerClient;
   }
 
   get now(): Date {
@@ -48,6 +59,14 @@ export class EvaluationContext implements GuardContext {
   static setUnavailableCode(ctx: EvaluationContext, code: CastErrorCode | undefined): void {
     ctx.#unavailableCode = code;
   }
+}
+
+/**
+ * How many failed captchas one client may have in a window (the evaluator option
+ * `captchaFailuresPerClient`); the default for a context the pipeline did not make.
+ */
+export function captchaFailuresPerClientOf(ctx: GuardContext): number {
+  return ctx instanceof EvaluationContext ? EvaluationContext.captchaFailuresPerClientOf(ctx) : defaultCaptchaFailuresPerClient;
 }
 
 /**

@@ -63,8 +63,11 @@ export interface DeadlineWatched {
   expire(): void;
 }
 
-// Everything watched, and one unref'd timer for the earliest deadline. Watching costs a Set insert
-// and delete instead of a timer per call (the hot path makes several store calls per decision).
+// Everything watched, and one timer for the earliest deadline. Watching costs a Set insert and
+// delete instead of a timer per call (the hot path makes several store calls per decision). The
+// timer keeps the process alive exactly while something is watched: a pending decision is never
+// dropped by a process whose event loop ran out of other work (a CLI whose store never settles
+// would otherwise exit with code 13 and no decision), and an idle process is never held open.
 let watchedEntries: Set<DeadlineWatched> | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let timerAt = Number.POSITIVE_INFINITY;
@@ -77,7 +80,7 @@ export function armDeadline(at: number): void {
   }
   timerAt = at;
   timer = setTimeout(fire, Math.min(maxTimerMs, Math.max(0, at - performance.now())));
-  timer.unref();
+  if (watchedEntries === undefined || watchedEntries.size === 0) timer.unref();
 }
 
 function fire(): void {
@@ -100,19 +103,23 @@ function fire(): void {
 
 /** Starts watching `entry`: its `expire` runs once its deadline has passed, unless unwatched first. */
 export function watchDeadline(entry: DeadlineWatched): void {
-  (watchedEntries ??= new Set()).add(entry);
+  const watched = (watchedEntries ??= new Set());
+  watched.add(entry);
+  if (watched.size === 1) timer?.ref();
   armDeadline(entry.deadline);
 }
 
-/** Stops watching `entry`. */
+/** Stops watching `entry`; with nothing left to watch, the timer no longer keeps the process alive. */
 export function unwatchDeadline(entry: DeadlineWatched): void {
-  watchedEntries?.delete(entry);
+  const watched = watchedEntries;
+  if (watched === undefined || !watched.delete(entry)) return;
+  if (watched.size === 0) timer?.unref();
 }
 
 /**
  * Settles like `promise`, or rejects with {@link DeadlineExceededError} after `timeoutMs` (calling
  * `onTimeout` first, e.g. to abort the call's signal). A non-`Error` rejection is wrapped in one. The
- * timer is shared and unref'd: it never keeps a process alive.
+ * timer is shared; it keeps the process alive only while something is watched.
  */
 export function withDeadline<T>(promise: PromiseLike<T>, timeoutMs: number, onTimeout?: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -28,10 +28,19 @@ export function toError(denial: GuardDenial, messages: MessageOverrides): CastEr
   return error;
 }
 
-/** A denied decision: the error from the code tables, and `redirectUrl` when the config has `errorUrl`. */
+/**
+ * Challenges, not final denials (SPEC §A): the visitor can still get in (solve the captcha, sign
+ * in), so the host answers them itself and `errorUrl` never swallows them.
+ */
+const challengeCodes: ReadonlySet<CastErrorCode> = new Set(['captcha_required', 'captcha_failed', 'auth_required']);
+
+/**
+ * A denied decision: the error from the code tables, and `redirectUrl` when the config has `errorUrl`
+ * and the denial is final (never for `captcha_required`, `captcha_failed` or `auth_required`).
+ */
 export function deniedDecision(config: CastConfig, denial: GuardDenial, trace: GuardTrace[], messages: MessageOverrides): CastDecision {
   const error = toError(denial, messages);
-  return config.errorUrl === undefined
+  return config.errorUrl === undefined || challengeCodes.has(error.code)
     ? { allowed: false, error, trace }
     : { allowed: false, error, redirectUrl: buildRedirectUrl(config.errorUrl, error.code, error.message), trace };
 }
@@ -53,7 +62,7 @@ export function traceEntry(guard: GuardName, verdict: GuardVerdict, durationMs: 
     case 'pass':
       return verdict.note === undefined ? { guard, verdict: 'pass', durationMs } : { guard, verdict: 'pass', durationMs, note: verdict.note };
     case 'finish':
-      return { guard, verdict: 'pass', durationMs };
+      return verdict.note === undefined ? { guard, verdict: 'pass', durationMs } : { guard, verdict: 'pass', durationMs, note: verdict.note };
     case 'skip':
       return { guard, verdict: 'skip', durationMs };
     case 'deny':

@@ -4,6 +4,7 @@ import type { CastConfig } from '../config/schema.js';
 import type { CastDecision, CastErrorCode, GuardTrace } from '../contract/decision.js';
 import type { Guard } from '../contract/guard.js';
 import { defaultGuards } from '../guards/index.js';
+import { defaultCaptchaFailuresPerClient } from './context.js';
 import { deniedDecision } from './decision-builder.js';
 import { defaultStoreTimeoutMs, durationProblem } from './deadline.js';
 import { Run } from './pipeline.js';
@@ -29,6 +30,13 @@ export interface EvaluateCastOptions {
   readonly storeTimeoutMs?: number;
   /** Where the time comes from when a request has no `now`. @defaultValue the system clock */
   readonly clock?: Clock;
+  /**
+   * How many failed captchas (`captcha_failed`, with or without a provider call) one client bucket
+   * may have within the config's `ipRateLimit.withinSeconds` (600 s without one) before it is
+   * `rate_limited` without a provider call. A success does not reset it. A whole number ≥ 1.
+   * @defaultValue 5
+   */
+  readonly captchaFailuresPerClient?: number;
 }
 
 /**
@@ -67,6 +75,7 @@ interface Settings {
   readonly ipv6Prefix: number;
   readonly storeTimeoutMs: number;
   readonly clock: Clock;
+  readonly captchaFailuresPerClient: number;
 }
 
 function resolveSettings(options: EvaluateCastOptions, base?: Settings): Settings {
@@ -80,7 +89,11 @@ function resolveSettings(options: EvaluateCastOptions, base?: Settings): Setting
   const clock = options.clock ?? base?.clock ?? systemClock;
   if (typeof clock !== 'function') throw new TypeError('castgate: clock must be a function returning a Date');
   const messages = options.messages === undefined ? base?.messages : { ...base?.messages, ...options.messages };
-  return { messages, ipv6Prefix, storeTimeoutMs, clock };
+  const captchaFailuresPerClient = options.captchaFailuresPerClient ?? base?.captchaFailuresPerClient ?? defaultCaptchaFailuresPerClient;
+  if (!Number.isSafeInteger(captchaFailuresPerClient) || captchaFailuresPerClient < 1 || captchaFailuresPerClient > 10_000) {
+    throw new RangeError('castgate: captchaFailuresPerClient must be a whole number from 1 to 10000');
+  }
+  return { messages, ipv6Prefix, storeTimeoutMs, clock, captchaFailuresPerClient };
 }
 
 function checkGuards(guards: unknown): readonly Guard[] {

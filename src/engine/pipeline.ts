@@ -11,6 +11,8 @@ import { allowedDecision, deniedDecision, traceEntry, type MessageOverrides } fr
 export interface PipelineSettings {
   readonly messages: MessageOverrides;
   readonly storeTimeoutMs: number;
+  /** Failed captchas one client may have per window (SPEC §A). @defaultValue 5 */
+  readonly captchaFailuresPerClient?: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export class Run implements DeadlineWatched {
   #reject: (error: unknown) => void = () => undefined;
 
   constructor(config: CastConfig, request: NormalizedRequest, stores: CastStores, guards: readonly Guard[], settings: PipelineSettings) {
-    this.#ctx = new EvaluationContext(config, request, stores);
+    this.#ctx = new EvaluationContext(config, request, stores, settings.captchaFailuresPerClient);
     this.#guards = guards;
     this.#settings = settings;
   }

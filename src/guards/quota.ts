@@ -1,4 +1,5 @@
 import { deny, pass, skip, type Guard } from '../contract/guard.js';
+import { checkQuotaTaken } from '../engine/store-answers.js';
 import { QuotaCall } from '../engine/store-calls.js';
 
 /**
@@ -22,7 +23,7 @@ export const quotaGuard: Guard = {
     const initial = config.sessionsRemaining;
     if (initial === undefined) return skip();
     const configKey = config.key;
-    const taken = await stores.quota.take(new QuotaCall(ctx, configKey, initial));
+    const taken = checkQuotaTaken(await stores.quota.take(new QuotaCall(ctx, configKey, initial)));
     if (!taken.ok) return deny('quota_exhausted');
     const { reservation } = taken;
     return pass({ giveBack: () => stores.quota.giveBack({ configKey, reservation }) });

@@ -1,5 +1,6 @@
 import type { CastConfig } from '../config/schema.js';
 import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
+import { checkTaken } from '../engine/store-answers.js';
 import { RateLimitCall } from '../engine/store-calls.js';
 import type { NormalizedRequest } from '../contract/request.js';
 
@@ -53,7 +54,7 @@ export const rateLimitGuard: Guard = {
     const call = rateLimitCallOf(ctx);
     if (call === undefined) return skip();
     const { rateLimit } = ctx.stores;
-    const taken = await rateLimit.take(call);
+    const taken = checkTaken(await rateLimit.take(call));
     if (!taken.ok) return rateLimitedVerdict(call, taken.retryAfterMs);
     const { key } = call;
     const { reservation } = taken;

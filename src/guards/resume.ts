@@ -1,11 +1,18 @@
 import { buildLaunchPlan } from '../engine/build-launch-plan.js';
+import { checkRunning } from '../engine/store-answers.js';
 import { FindRunningCall } from '../engine/store-calls.js';
-import { finish, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
+import { deny, finish, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
+import type { LaunchPlan } from '../contract/launch-plan.js';
 
 /**
  * With `allowResume` (the default) and a signed-in user who already has a running session for this
- * config, finishes the decision as `resumed`: no quota or rate-limit slot is taken. With a dynamic
- * `kasm_url`, the plan's `openInNewTab` says to open it in a new tab of the resumed session.
+ * config, finishes the decision as `resumed`: no quota or rate-limit slot is taken. The plan never
+ * claims what the running session does not have (SPEC §A): it carries the running session's
+ * `dockerNetwork` (from `findRunning`), never the request's; a `docker_network` parameter that
+ * differs from a known running network is `invalid_parameter`, and with an unknown one the network
+ * is left out (a note on the trace says so). The effective `kasm_url` (the dynamic parameter, else
+ * the config's) is `openInNewTab`. A `findRunning` answer without a non-empty string `id`, or for
+ * another user, is never resumed: `store_unavailable`.
  *
  * @example
  * ```ts
@@ -29,8 +36,22 @@ export const resumeGuard: Guard = {
 
 async function resumeRunning(ctx: GuardContext, userId: string): Promise<GuardVerdict> {
   const { config, request, stores, launch } = ctx;
-  const running = await stores.sessions.findRunning(new FindRunningCall(ctx, config.key, userId));
+  const running = checkRunning(await stores.sessions.findRunning(new FindRunningCall(ctx, config.key, userId)), userId);
   if (running === null) return pass();
-  const dynamicUrl = config.dynamicKasmUrl ? launch.env?.KASM_URL : undefined;
-  return finish('resumed', { id: running.id, userId: running.userId }, buildLaunchPlan(config, request, launch, dynamicUrl));
+  const requested = launch.dockerNetwork;
+  if (running.dockerNetwork !== undefined && requested !== undefined && requested !== running.dockerNetwork) {
+    return deny('invalid_parameter', { parameter: 'docker_network', note: 'the running session is on another Docker network' });
+  }
+  // The request's network is only what the visitor asked for: the plan says what is running.
+  const facts: { -readonly [K in keyof LaunchPlan]?: LaunchPlan[K] } = { ...launch };
+  delete facts.dockerNetwork;
+  if (running.dockerNetwork !== undefined) facts.dockerNetwork = running.dockerNetwork;
+  const openInNewTab = (config.dynamicKasmUrl ? launch.env?.KASM_URL : undefined) ?? config.kasmUrl;
+  const plan = buildLaunchPlan(config, request, facts, openInNewTab);
+  const session = { id: running.id, userId: running.userId };
+  if (running.dockerNetwork === undefined && requested !== undefined) {
+    const note = 'the running session’s Docker network is unknown: docker_network left out of the plan';
+    return { verdict: 'finish', outcome: 'resumed', session, launch: plan, note };
+  }
+  return finish('resumed', session, plan);
 }
