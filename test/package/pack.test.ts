@@ -1,7 +1,8 @@
-// Checks the package as users install it: `npm pack`, then import, require and type-check both entry
-// points from a fresh project. Runs after `npm run build` (see vitest.package.config.ts).
+// Checks the package as users install it: `npm pack` on a fresh copy of the repository (no `dist`, as
+// in a fresh clone, so `prepack` must build it), then import, require and type-check both entry points
+// from a fresh project. Runs after `npm run build` (see vitest.package.config.ts).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,17 +10,24 @@ import { publicExports } from '../public-api.js';
 
 const root = resolve(import.meta.dirname, '../..');
 let project = '';
+let clone = '';
+let packedFiles: string[] = [];
 
 const run = (file: string, args: string[], cwd = project) => execFileSync(file, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'castgate-pack-'));
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', project], root)) as { filename: string; files: { path: string }[] }[];
-  const tarball = packed[0]!;
-  expect(tarball.files.every((f) => f.path.startsWith('dist/') || ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(f.path))).toBe(true);
+  // A fresh clone: the repository without its build output, installed packages or git metadata.
+  clone = mkdtempSync(join(tmpdir(), 'castgate-clone-'));
+  const skipped = new Set(['node_modules', 'dist', '.git', 'coverage']);
+  cpSync(root, clone, { recursive: true, filter: (source) => !skipped.has(source.slice(root.length + 1).split('/')[0] ?? '') });
+  symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'));
+  run('npm', ['pack', '--pack-destination', project], clone);
+  const tarball = readdirSync(project).find((name) => name.endsWith('.tgz'))!;
+  packedFiles = run('tar', ['-tzf', join(project, tarball)]).split('\n').filter((line) => line !== '').map((line) => line.replace(/^package\//u, ''));
   const target = join(project, 'node_modules', 'castgate');
   mkdirSync(target, { recursive: true });
-  run('tar', ['-xzf', join(project, tarball.filename), '-C', target, '--strip-components=1']);
+  run('tar', ['-xzf', join(project, tarball), '-C', target, '--strip-components=1']);
   // The dependencies are the repo's own installed copies (re2 compiles for 90 s; this test is about our files).
   for (const dep of ['zod', 're2', 'ipaddr.js', 'date-fns', 'ioredis', 'redis', '@redis', 'typescript', '@types', 'undici-types', 'express', 'fastify']) {
     symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep));
@@ -29,9 +37,18 @@ beforeAll(() => {
 
 afterAll(() => {
   if (project !== '') rmSync(project, { recursive: true, force: true });
+  if (clone !== '') rmSync(clone, { recursive: true, force: true });
 });
 
 describe('the packed package', () => {
+  it('builds dist on prepack: a fresh clone packs the built entry points, the bin and their types', () => {
+    expect(packedFiles).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/redis.js', 'dist/cli.js']));
+  });
+
+  it('ships only dist and the package documents', () => {
+    expect(packedFiles.filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(path))).toEqual([]);
+  });
+
   const entries = {
     core: 'castgate', redis: 'castgate/redis', testing: 'castgate/testing',
     http: 'castgate/http', express: 'castgate/express', fastify: 'castgate/fastify', fetch: 'castgate/fetch',
