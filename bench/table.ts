@@ -31,9 +31,10 @@ export function printResults(results: Record<string, unknown>, only: readonly st
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
   if (only.includes('regex')) {
-    const r = results.regex as { re2: [number, number][]; regexp: [number, number][] };
+    const r = results.regex as { re2: [number, number][]; re2js: [number, number][]; regexp: [number, number][] };
     console.log('\nregex (a*n + "!" against (a+)+$), ms:');
     console.log(`  RE2    ${r.re2.map(([n, ms]) => `${n}:${ms}`).join('  ')}`);
+    console.log(`  re2js  ${r.re2js.map(([n, ms]) => `${n}:${ms}`).join('  ')}`);
     console.log(`  RegExp ${r.regexp.map(([n, ms]) => `${n}:${ms}`).join('  ')}`);
   }
   if (only.includes('memoryStore')) {

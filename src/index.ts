@@ -42,7 +42,7 @@ export { buildRemoteAppArgs, maxCommandLineLength, remoteAppParameterMessage } f
 export type { BuildRemoteAppArgsOptions, RemoteAppArgsResult } from './remote-app/build.js';
 export { joinWindowsCommandLine, parseWindowsCommandLine, quoteWindowsArg } from './remote-app/windows-quote.js';
 export type { ParseWindowsCommandLineOptions, WindowsCommandLineDialect } from './remote-app/windows-quote.js';
-export { isRe2Available, maxPatternLength, re2Engine } from './remote-app/pattern.js';
+export { isRe2Available, maxPatternLength, re2Engine, re2jsEngine, regexEngineName } from './remote-app/pattern.js';
 export type { PatternMatcher, RegexEngine } from './remote-app/pattern.js';
 
 export { createMemoryLeaseStore, createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore, createMemoryStores } from './stores/memory/index.js';

@@ -11,7 +11,7 @@ export const publicExports = {
     'hcaptchaVerifier', 'isCaptchaUnavailableError', 'isCastConfigError', 'isParsedCastConfig',
     'isPlausibleCaptchaToken', 'isRe2Available', 'joinWindowsCommandLine', 'kasmImportWarningCodes', 'maxCommandLineLength', 'maxPatternLength',
     'parametersGuard', 'parseCastConfig', 'parseWindowsCommandLine', 'pass', 'provisionGuard', 'quotaGuard',
-    'quoteWindowsArg', 'rateLimitGuard', 're2Engine', 'recaptchaVerifier', 'referrerGuard',
+    'quoteWindowsArg', 'rateLimitGuard', 're2Engine', 're2jsEngine', 'recaptchaVerifier', 'referrerGuard', 'regexEngineName',
     'remoteAppParameterMessage', 'resumeGuard', 'safeParseCastConfig', 'signCastLink', 'skip', 'toHttpResponse',
     'turnstileVerifier',
   ],

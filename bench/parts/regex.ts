@@ -1,4 +1,4 @@
-import { re2Engine } from 'castgate';
+import { re2Engine, re2jsEngine, type RegexEngine } from 'castgate';
 import { round } from '../harness.js';
 
 const pattern = '^(?:(a+)+$)$';
@@ -9,26 +9,34 @@ function timeMs(fn: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-/**
- * RE2 (castgate's engine) against JavaScript's backtracking RegExp on the catastrophic pattern `(a+)+$`
- * with hostile inputs `'a' * n + '!'`: RE2 grows linearly; RegExp doubles with each character and is
- * stopped once one input takes longer than `regexpCapMs`.
- */
-export function benchRegex(smoke: boolean) {
-  const re2 = re2Engine(pattern);
-  const regexp = new RegExp(pattern, 'u');
-  const re2Lengths = smoke ? [1_000, 10_000] : [1_000, 10_000, 50_000, 100_000, 200_000, 400_000];
-  const regexpLengths = smoke ? [10, 14] : [10, 14, 18, 20, 22, 24, 25, 26, 27, 28];
-  const regexpCapMs = smoke ? 50 : 2_000;
-  const re2Curve: [number, number][] = [];
-  for (const n of re2Lengths) {
+/** Mean time of `runs` non-matches per length, after one warm-up call. */
+function linearCurve(engine: RegexEngine, lengths: readonly number[]): [number, number][] {
+  const matcher = engine(pattern);
+  const curve: [number, number][] = [];
+  for (const n of lengths) {
     const value = `${'a'.repeat(n)}!`;
-    re2.test(value);
+    matcher.test(value);
     const runs = 5;
     let total = 0;
-    for (let r = 0; r < runs; r++) total += timeMs(() => { if (re2.test(value)) throw new Error('must not match'); });
-    re2Curve.push([n, round(total / runs, 4)]);
+    for (let r = 0; r < runs; r++) total += timeMs(() => { if (matcher.test(value)) throw new Error('must not match'); });
+    curve.push([n, round(total / runs, 4)]);
   }
+  return curve;
+}
+
+/**
+ * castgate's two RE2 engines, native `re2` (the default) and pure-JavaScript `re2js` (the fallback
+ * where the addon cannot load), against JavaScript's backtracking RegExp on the catastrophic pattern
+ * `(a+)+$` with hostile inputs `'a' * n + '!'`: both RE2s grow linearly on the same lengths; RegExp
+ * doubles with each character and is stopped once one input takes longer than `regexpCapMs`.
+ */
+export function benchRegex(smoke: boolean) {
+  const lengths = smoke ? [1_000, 10_000] : [1_000, 10_000, 50_000, 100_000, 200_000, 400_000];
+  const re2 = linearCurve(re2Engine, lengths);
+  const re2js = linearCurve(re2jsEngine, lengths);
+  const regexp = new RegExp(pattern, 'u');
+  const regexpLengths = smoke ? [10, 14] : [10, 14, 18, 20, 22, 24, 25, 26, 27, 28];
+  const regexpCapMs = smoke ? 50 : 2_000;
   const regexpCurve: [number, number][] = [];
   for (const n of regexpLengths) {
     const value = `${'a'.repeat(n)}!`;
@@ -36,5 +44,5 @@ export function benchRegex(smoke: boolean) {
     regexpCurve.push([n, round(ms, 4)]);
     if (ms > regexpCapMs) break;
   }
-  return { re2: re2Curve, regexp: regexpCurve };
+  return { re2, re2js, regexp: regexpCurve };
 }

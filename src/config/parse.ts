@@ -1,6 +1,6 @@
 import { clientSettingNames } from '../contract/launch-plan.js';
 import { compiledPatternsOf, rememberCompiledPatterns } from '../remote-app/compiled.js';
-import { compileValuePattern, re2Engine, type PatternMatcher, type RegexEngine } from '../remote-app/pattern.js';
+import { compileValuePattern, defaultRegexEngine, type PatternMatcher, type RegexEngine } from '../remote-app/pattern.js';
 import { CastConfigError, type CastConfigIssue } from './errors.js';
 import { freezeFresh } from './freeze.js';
 import { snapshotInput } from './prepass.js';
@@ -77,11 +77,10 @@ const camelKnownKeysAt: KnownKeysAt = (path) => {
 export interface ParseCastConfigOptions {
   /**
    * The engine that compiles each `valuePattern` (the matchers every request then uses). With the
-   * default, RE2, matching takes linear time. Another engine is for hosts where the optional `re2`
-   * addon cannot be built: a backtracking JavaScript `RegExp` can take exponential time on a bad
-   * pattern (ReDoS), so only reviewed patterns belong there. Where `re2` loads, patterns must also
-   * be valid RE2.
-   * @defaultValue RE2
+   * default, RE2 (the native addon, else `re2js` where it cannot load), matching takes linear time.
+   * A backtracking JavaScript `RegExp` engine can take exponential time on a bad pattern (ReDoS), so
+   * only reviewed patterns belong there. Patterns must also be valid RE2 (checked with the default).
+   * @defaultValue RE2 (`re2`, else `re2js`)
    */
   readonly regex?: RegexEngine | undefined;
 }
@@ -93,7 +92,7 @@ const maxEngineMessage = 200;
  * frozen remote app, so requests never compile. Answers issues (with the engine's reason, shortened)
  * for a pattern the engine refuses, e.g. when `re2` is not installed and no engine was given.
  */
-function compileRemoteApp(app: RemoteAppConfig, basePath: readonly PathKey[], engine: RegexEngine = re2Engine): CastConfigIssue[] {
+function compileRemoteApp(app: RemoteAppConfig, basePath: readonly PathKey[], engine: RegexEngine = defaultRegexEngine): CastConfigIssue[] {
   const issues: CastConfigIssue[] = [];
   const matchers = app.args.map((arg, index): PatternMatcher | undefined => {
     if (arg.valuePattern === undefined) return undefined;

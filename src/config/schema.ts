@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { clientSettingNames } from '../contract/launch-plan.js';
-import { compileValuePattern, isRe2Available, maxPatternLength } from '../remote-app/pattern.js';
+import { compileValuePattern, maxPatternLength } from '../remote-app/pattern.js';
 import { maxCommandLineLength, quoteWindowsArg } from '../remote-app/windows-quote.js';
 import type { CastConfigIssueCode } from './errors.js';
 
@@ -253,9 +253,8 @@ export const remoteAppArgSchema = z
       .string()
       .max(maxPatternLength, { abort: true })
       .superRefine((pattern, ctx) => {
-        // Without the optional re2 addon the pattern is compiled (and refused, unless a regex
-        // engine was given) by the config parser, which reports it at the same path.
-        if (!isRe2Available()) return;
+        // Checked with the default engine (native re2, else re2js); a host's own engine compiles it
+        // again in the config parser.
         try {
           compileValuePattern(pattern);
         } catch (error) {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type RE2 from 're2';
+import { RE2JS } from 're2js';
 
 /**
  * A compiled `valuePattern`: answers whether a value matches the **whole** pattern. It must be
@@ -18,13 +19,14 @@ export interface PatternMatcher {
 /**
  * Compiles an admin-supplied pattern, already anchored (`^(?:pattern)$`), into a matcher, or throws
  * a `SyntaxError` the config parser reports with its path. The default is RE2 (linear time, no
- * backtracking). A host that cannot load a native addon may pass a JavaScript `RegExp` engine, and
+ * backtracking): the native `re2` addon where it loads, else its pure-JavaScript port `re2js`
+ * ({@link regexEngineName} says which). A host may pass a JavaScript `RegExp` engine instead, and
  * with it accepts that an admin's pattern can backtrack exponentially (ReDoS).
  *
  * @example
  * ```ts
  * import type { RegexEngine } from 'castgate';
- * // Only for hosts without native addons: backtracking, so admin patterns must be trusted.
+ * // Backtracking: only for patterns the host has reviewed itself.
  * const regexpEngine: RegexEngine = (anchored) => {
  *   const re = new RegExp(anchored, 'u');
  *   return { test: (value) => re.test(value) };
@@ -44,30 +46,35 @@ export type RegexEngine = (anchoredPattern: string) => PatternMatcher;
  */
 export const maxPatternLength = 1024;
 
-let re2Constructor: typeof RE2 | undefined;
+/** The outcome of loading `re2`, tried once per process. */
+let re2Load: { readonly ok: true; readonly Re2: typeof RE2 } | { readonly ok: false } | undefined;
 
 /**
  * Loads the `re2` native addon on first use, so that hosts which cannot load it can still import
- * castgate and use every config without a `valuePattern`.
+ * castgate (patterns then compile with `re2js`).
  */
 function loadRe2(): typeof RE2 {
-  if (re2Constructor === undefined) {
+  if (re2Load === undefined) {
     try {
-      re2Constructor = createRequire(import.meta.url)('re2') as typeof RE2;
+      re2Load = { ok: true, Re2: createRequire(import.meta.url)('re2') as typeof RE2 };
     } catch {
-      throw new Error('the re2 native addon is not available (it is an optional dependency: install it, or pass a regex engine)');
+      re2Load = { ok: false };
     }
   }
-  return re2Constructor;
+  if (!re2Load.ok) {
+    throw new Error('the re2 native addon is not available (it is an optional dependency: install it, or use re2jsEngine)');
+  }
+  return re2Load.Re2;
 }
 
 /**
- * Whether the `re2` addon loads here (it is an optional dependency).
+ * Whether the native `re2` addon loads here (it is an optional dependency). Without it, patterns
+ * compile with `re2js`: the same syntax and the same linear-time guarantee, slower.
  *
  * @example
  * ```ts
  * import { isRe2Available } from 'castgate';
- * if (!isRe2Available()) console.warn('configs with a valuePattern need re2 or a regex engine');
+ * if (!isRe2Available()) console.warn('re2 did not load: valuePatterns run on re2js (pure JavaScript)');
  * ```
  */
 export function isRe2Available(): boolean {
@@ -80,8 +87,24 @@ export function isRe2Available(): boolean {
 }
 
 /**
- * The default {@link RegexEngine}: RE2, compiled once, in Unicode mode, without stateful flags. The
- * `re2` addon is loaded on the first pattern; if it cannot load, that pattern's config is refused.
+ * Which engine compiles `valuePattern`s by default in this process: `'re2'` (the native addon) or,
+ * where it cannot load (blocked install scripts, Deno, Bun, Workers), `'re2js'` (the pure-JavaScript
+ * port of RE2). Both run in linear time; castgate never falls back to a backtracking `RegExp`.
+ *
+ * @example
+ * ```ts
+ * import { regexEngineName } from 'castgate';
+ * console.log(`valuePatterns run on ${regexEngineName()}`); // "re2" or "re2js"
+ * ```
+ */
+export function regexEngineName(): 're2' | 're2js' {
+  return isRe2Available() ? 're2' : 're2js';
+}
+
+/**
+ * The native RE2 {@link RegexEngine}: compiled once, in Unicode mode, without stateful flags. The
+ * `re2` addon is loaded on the first pattern; where it cannot load, this engine throws (the default
+ * engine then uses {@link re2jsEngine}).
  *
  * @example
  * ```ts
@@ -96,11 +119,42 @@ export const re2Engine: RegexEngine = (anchoredPattern) => {
 };
 
 /**
+ * The pure-JavaScript RE2 {@link RegexEngine} (`re2js`): the same syntax as {@link re2Engine} (a
+ * JavaScript-style pattern is translated as node-re2 translates it) and linear time, with no native
+ * addon. The default engine where `re2` cannot load.
+ *
+ * @example
+ * ```ts
+ * import { parseCastConfig, re2jsEngine } from 'castgate';
+ * const config = parseCastConfig(
+ *   { name: 'Excel', key: 'excel-0123456789abcdef', imageId: 'img', remoteApp: { remoteAppName: '||Excel', args: [{ urlParamName: 'file', valuePattern: '[a-z]+[.]xlsx' }] } },
+ *   { regex: re2jsEngine },
+ * );
+ * ```
+ */
+export const re2jsEngine: RegexEngine = (anchoredPattern) => {
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(RE2JS.translateRegExp(anchoredPattern));
+  } catch (error) {
+    throw new SyntaxError(error instanceof Error ? error.message : 'invalid pattern');
+  }
+  return { test: (value) => re.test(value) };
+};
+
+/**
+ * The engine patterns compile with when the host passes none: native RE2 where it loads, else re2js.
+ * (`re2` is tried once per process.)
+ */
+export const defaultRegexEngine: RegexEngine = (anchoredPattern) =>
+  (isRe2Available() ? re2Engine : re2jsEngine)(anchoredPattern);
+
+/**
  * Compiles a `valuePattern` so that it must match the whole value. The pattern is first compiled on
  * its own, so that one which only becomes valid inside the anchors (`a)|(b`) is refused, and RE2's
  * byte-matching `\C` is refused. Throws `SyntaxError` with the engine's message.
  */
-export function compileValuePattern(pattern: string, engine: RegexEngine = re2Engine): PatternMatcher {
+export function compileValuePattern(pattern: string, engine: RegexEngine = defaultRegexEngine): PatternMatcher {
   if (pattern.length > maxPatternLength) {
     throw new SyntaxError(`pattern is longer than ${maxPatternLength} characters`);
   }

@@ -35,7 +35,8 @@ describe('bench harness (smoke run)', () => {
       ratio: expect.any(Number),
     });
     expect(results.http).toMatchObject({ castgate: { reqPerSec: expect.any(Number) }, baseline: { reqPerSec: expect.any(Number) }, ratio: expect.any(Number) });
-    expect((results.regex as { re2: unknown[] }).re2.length).toBeGreaterThan(0);
+    expect(results.regex).toMatchObject({ re2: expect.any(Array), re2js: expect.any(Array), regexp: expect.any(Array) });
+    expect((results.regex as { re2js: unknown[] }).re2js.length).toBeGreaterThan(0);
     expect(results.memoryStore).toMatchObject({ addresses: expect.any(Number), keyCap: expect.any(Number), peakHeapBytes: expect.any(Number), heapAfterPruneBytes: expect.any(Number) });
     if (redisAvailability.available) {
       expect(results.redis).toMatchObject({ castgate: { opsPerSec: expect.any(Number) }, commandsPerDecision: 2, ratio: expect.any(Number) });
