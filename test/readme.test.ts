@@ -3,13 +3,37 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { castErrorCodes, castErrorMessages, castErrorStatus } from '../src/contract/decision.js';
+import { typecheckSnippets, type Snippet } from './helpers/typecheck.js';
 
 const root = resolve(import.meta.dirname, '..');
 const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
 
+/**
+ * Every ```ts block of the README as a module of its own, named after its line. A block that needs
+ * names it does not show (an `app`, a backend) gets them from an HTML comment right before it:
+ * `<!-- ts-context: declare const app: Express; -->`, invisible on the rendered page.
+ */
+function readmeSnippets(): Snippet[] {
+  const snippets: Snippet[] = [];
+  for (const match of readme.matchAll(/```ts\n([\s\S]*?)```/gu)) {
+    const before = readme.slice(0, match.index).trimEnd();
+    const comment = before.slice(before.lastIndexOf('<!--'));
+    const context = comment.startsWith('<!-- ts-context:') && comment.endsWith('-->') ? comment.slice('<!-- ts-context:'.length, -'-->'.length) : '';
+    const line = before.split('\n').length + 1;
+    snippets.push({ name: `readme-line-${line}.ts`, text: `${context}\n${match[1]}` });
+  }
+  return snippets;
+}
+
 describe('README', () => {
+  it('type-checks every ts snippet against the sources', () => {
+    const snippets = readmeSnippets();
+    expect(snippets.length).toBeGreaterThan(5);
+    expect(typecheckSnippets(snippets)).toEqual([]);
+  }, 120_000);
+
   it('shows the quick start exactly as examples/quick-start.ts has it', () => {
-    const file = readFileSync(resolve(root, 'examples/quick-start.ts'), 'utf8').split('\n').slice(1).join('\n').trim();
+    const file = readFileSync(resolve(root, 'examples/quick-start.ts'), 'utf8').replace(/^(\/\/.*\n)+/u, '').trim();
     const block = /<!-- quick-start[^>]*-->\s*```ts\n([\s\S]*?)```/u.exec(readme)?.[1]?.trim();
     expect(block).toBe(file);
   });

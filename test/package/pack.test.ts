@@ -29,10 +29,18 @@ beforeAll(() => {
   mkdirSync(target, { recursive: true });
   run('tar', ['-xzf', join(project, tarball), '-C', target, '--strip-components=1']);
   // The dependencies are the repo's own installed copies (re2 compiles for 90 s; this test is about our files).
-  for (const dep of ['zod', 're2', 'ipaddr.js', 'date-fns', 'ioredis', 'redis', '@redis', 'typescript', '@types', 'undici-types', 'express', 'fastify']) {
+  for (const dep of ['zod', 're2', 're2js', 'jose', 'ipaddr.js', 'date-fns', 'ioredis', 'redis', '@redis', 'typescript', '@types', 'undici-types', 'express', 'fastify']) {
     symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep));
   }
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  // The README's quick start pasted into a CommonJS project (as `npm init -y` makes it) and an ESM one.
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const quickStart = /<!-- quick-start[^>]*-->\s*```ts\n([\s\S]*?)```/u.exec(readme)?.[1] ?? '';
+  for (const type of ['commonjs', 'module']) {
+    mkdirSync(join(project, type));
+    writeFileSync(join(project, type, 'package.json'), JSON.stringify({ name: 'quick-start', version: '1.0.0', main: 'index.js', type }));
+    writeFileSync(join(project, type, 'index.ts'), quickStart);
+  }
 });
 
 afterAll(() => {
@@ -95,7 +103,7 @@ describe('the packed package', () => {
       .toBe('allowed,quota_exhausted');
   });
 
-  it('type-checks from ESM and CommonJS consumers (node16 resolution)', () => {
+  it('type-checks from ESM and CommonJS consumers (node16 resolution), the README quick start included', () => {
     const body = `
       const config = parseCastConfig({ name: 'P', key: 'pack-test-0123456789', imageId: 'img' });
       const decision: CastDecision = await evaluateCast(config, { ip: '192.0.2.1' }, createMemoryStores());
@@ -124,9 +132,14 @@ describe('the packed package', () => {
       export { main };`);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
-      files: ['esm.mts', 'cjs.cts'],
+      files: ['esm.mts', 'cjs.cts', 'commonjs/index.ts', 'module/index.ts'],
     }));
     expect(() => run('node', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'])).not.toThrow();
+  });
+
+  it.each(['commonjs', 'module'])('runs the README quick start as pasted into a %s project, with tsx', (type) => {
+    const out = run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'index.ts'], join(project, type));
+    expect(out).toMatch(/^start kasmweb\/chrome for anon-/u);
   });
 
   describe('castgate/testing in a consumer project', () => {
