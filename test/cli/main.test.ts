@@ -1,4 +1,4 @@
-// The CLI module in-process: importing it runs nothing; runCli answers exit codes and writes only to the io it is given.
+// The CLI module in-process, on the sources (test/cli/bin.test.ts runs the built bin): importing it runs nothing; runCli answers exit codes and writes only to the io it is given.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 

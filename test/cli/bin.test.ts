@@ -1,4 +1,5 @@
-// The castgate bin as users run it: the built dist/cli.js in a child process.
+// The castgate bin as users run it: the BUILT dist/cli.js (rebuilt with tsup when older than src/) in
+// a child process. test/cli/main.test.ts runs the CLI module in-process on the sources instead.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,7 +91,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('castgate validate', () => {
+describe('the built bin: castgate validate', () => {
   it('prints one OK line and exits 0 for a valid file (the sample configs)', () => {
     const run = castgate('validate', samples);
     expect(run.status).toBe(0);
@@ -174,7 +175,7 @@ describe('castgate validate', () => {
   });
 });
 
-describe('castgate explain', () => {
+describe('the built bin: castgate explain', () => {
   it('explains an allowed request: exit 0, the launch plan and an aligned trace of all nine guards', () => {
     const run = castgate('explain', samples, '--key', excelKey, '--ip', '203.0.113.9', '--query', 'file=C:\\Reports\\Q1 2026.xlsx');
     expect(run.status).toBe(0);
@@ -324,7 +325,7 @@ describe('castgate sign', () => {
   });
 });
 
-describe('castgate --help', () => {
+describe('the built bin: castgate --help', () => {
   it('prints help for the program and each command, exit 0', () => {
     expect(castgate('--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('Usage: castgate <command>') as unknown });
     expect(castgate('validate', '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('castgate validate <file> [--kasm]') as unknown });
