@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { castErrorCodes, castErrorMessages, castErrorStatus } from '../src/contract/decision.js';
 import { typecheckSnippets, type Snippet } from './helpers/typecheck.js';
@@ -59,6 +59,16 @@ describe('README', () => {
       expect(row).toContain(`| ${castErrorStatus[code]} |`);
       expect(row).toContain(castErrorMessages[code]);
     }
+  });
+
+  it('lists every folder of src/ in its architecture section', () => {
+    const section = readme.slice(readme.indexOf('<!-- architecture'), readme.indexOf('\n## ', readme.indexOf('<!-- architecture')));
+    const folders = readdirSync(resolve(root, 'src'), { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `${relative(root, join(entry.parentPath, entry.name))}/`)
+      .filter((folder) => folder !== 'src/stores/');
+    expect(folders.length).toBeGreaterThan(8);
+    expect(folders.filter((folder) => !section.includes(`\`${folder}\``))).toEqual([]);
   });
 
   it('names the two set-up commands', () => {
