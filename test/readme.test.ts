@@ -48,7 +48,7 @@ describe('README', () => {
   it('runs the quick start: it starts a session', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(root, 'examples/quick-start.ts')], { cwd: root, encoding: 'utf8' });
     expect(out).toMatch(/^start kasmweb\/chrome for anon-/u);
-  });
+  }, 60_000);
 
   it('documents every error code with its status and default message', () => {
     const table = readme.slice(readme.indexOf('<!-- error-codes'), readme.indexOf('Codes are stable'));
