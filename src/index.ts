@@ -1,8 +1,18 @@
-// The public surface of castgate: named re-exports only, nothing is defined here.
+/**
+ * castgate: the policy engine for public session-casting links (expiry, referrer allow-list,
+ * captcha, per-IP rate limit, session quota, validated URL parameters and quoted RDP RemoteApp
+ * arguments). This entry point is the whole core API, grouped below; the Redis stores are
+ * `castgate/redis`, the test kit `castgate/testing`. Named re-exports only, nothing is defined here.
+ *
+ * @packageDocumentation
+ */
+
+// Evaluating a cast: the pipeline and its options.
 
 export { evaluateCast, createCastEvaluator } from './engine/evaluate.js';
 export type { CastEvaluator, CastEvaluatorOptions, EvaluateCastOptions } from './engine/evaluate.js';
 
+// Guards: the default list, each guard, and the kit for writing your own.
 export { defaultGuards } from './guards/index.js';
 export {
   authenticationGuard,
@@ -18,6 +28,7 @@ export {
 export { deny, finish, pass, skip } from './contract/guard.js';
 export type { DenyDetails, GiveBack, Guard, GuardContext, GuardName, GuardVerdict } from './contract/guard.js';
 
+// The decision: error codes, statuses and messages; the launch plan; the request.
 export { castErrorCodes, castErrorMessages, castErrorStatus } from './contract/decision.js';
 export type { CastDecision, CastError, CastErrorCode, GuardDenial, GuardTrace, SessionRef } from './contract/decision.js';
 export { allUsersGroupId, clientSettingNames } from './contract/launch-plan.js';
@@ -26,6 +37,7 @@ export type { CastRequest, NormalizedRequest } from './contract/request.js';
 export type { CastQuery } from './contract/query.js';
 export type { Clock } from './contract/clock.js';
 
+// Config: parse and validate (camelCase or Kasm's own export), the schema, the errors.
 export { isParsedCastConfig, parseCastConfig, safeParseCastConfig } from './config/parse.js';
 export { configInputLimits } from './config/prepass.js';
 export type { InputLimits } from './config/prepass.js';
@@ -38,6 +50,7 @@ export { castConfigJsonSchema } from './config/json-schema.js';
 export { castConfigSchema } from './config/schema.js';
 export type { CastConfig, CastConfigInput, RemoteAppConfig, RemoteAppConfigInput } from './config/schema.js';
 
+// Remote app arguments: URL parameters to argv and a Windows command line; the pattern engines.
 export { buildRemoteAppArgs, maxCommandLineLength, remoteAppParameterMessage } from './remote-app/build.js';
 export type { BuildRemoteAppArgsOptions, RemoteAppArgsResult } from './remote-app/build.js';
 export { joinWindowsCommandLine, parseWindowsCommandLine, quoteWindowsArg } from './remote-app/windows-quote.js';
@@ -45,6 +58,7 @@ export type { ParseWindowsCommandLineOptions, WindowsCommandLineDialect } from '
 export { isRe2Available, maxPatternLength, re2Engine, re2jsEngine, regexEngineName } from './remote-app/pattern.js';
 export type { PatternMatcher, RegexEngine } from './remote-app/pattern.js';
 
+// Stores: the in-memory backend, and the interfaces every backend implements.
 export { createMemoryLeaseStore, createMemoryProvisioner, createMemoryQuotaStore, createMemoryRateLimitStore, createMemoryStores } from './stores/memory/index.js';
 export type {
   MemoryLeaseStore,
@@ -73,6 +87,7 @@ export type {
   SessionProvisioner,
 } from './contract/stores.js';
 
+// Captcha verifiers: one per provider, and their errors.
 export { hcaptchaVerifier } from './captcha/hcaptcha.js';
 export type { HcaptchaVerifierOptions } from './captcha/hcaptcha.js';
 export { recaptchaVerifier } from './captcha/recaptcha.js';
@@ -84,8 +99,10 @@ export { CaptchaUnavailableError, captchaUnavailableReasons, isCaptchaUnavailabl
 export type { CaptchaProvider, CaptchaUnavailableReason } from './captcha/errors.js';
 export { captchaTokenLengthCeiling, isPlausibleCaptchaToken } from './captcha/token.js';
 
+// Signed links: tokens that carry a link's parameters and expiry.
 export { signCastLink } from './signed-links/sign.js';
 export type { CastLinkGrant, CastLinkSigningKey } from './signed-links/sign.js';
 
+// HTTP glue: a decision as status, headers and body.
 export { toHttpResponse } from './engine/http-response.js';
 export type { CastHttpBody, CastHttpResponse } from './engine/http-response.js';

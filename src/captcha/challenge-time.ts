@@ -7,12 +7,6 @@ const isoInstant = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9
  * Reads a provider's `challenge_ts` (ISO 8601 with an offset, e.g. `2030-01-01T12:00:00Z` or
  * hCaptcha's `2030-01-01T12:00:00.000000Z`) as epoch milliseconds. Answers `undefined` for anything
  * else: a non-string, no offset, impossible fields such as `2030-02-30`.
- *
- * @example
- * ```ts
- * parseChallengeTimestamp('2030-01-01T00:00:00+01:00'); // Date.UTC(2029, 11, 31, 23)
- * parseChallengeTimestamp('2030-01-01 00:00:00'); // undefined
- * ```
  */
 export function parseChallengeTimestamp(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
@@ -43,11 +37,6 @@ export function parseChallengeTimestamp(value: unknown): number | undefined {
  * Checks a provider's `challenge_ts` against the clock: it must parse, be at most
  * {@link challengeFutureSkewSeconds} in the future, and at most `maxAgeSeconds` old. Answers why it
  * fails, in castgate's words, or `undefined` when it passes.
- *
- * @example
- * ```ts
- * checkChallengeTime('2030-01-01T00:00:00Z', Date.UTC(2030, 0, 1, 0, 10), 120); // 'challenge is older than 120 seconds'
- * ```
  */
 export function checkChallengeTime(value: unknown, nowMs: number, maxAgeSeconds: number): string | undefined {
   const challengeMs = parseChallengeTimestamp(value);

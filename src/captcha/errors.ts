@@ -68,11 +68,6 @@ const safeCode = /^[A-Za-z0-9_.-]{1,64}$/;
 /**
  * What a {@link CaptchaUnavailableError} is built from. Nothing here may hold the secret or the
  * token; codes that do not look like codes are dropped from the message.
- *
- * @example
- * ```ts
- * const details: CaptchaUnavailableDetails = { provider: 'hcaptcha', reason: 'http_status', status: 502 };
- * ```
  */
 export interface CaptchaUnavailableDetails {
   readonly provider: CaptchaProvider;

@@ -6,12 +6,6 @@ const notAHost = /[\s/\\?#@:%]/;
  * URL parser writes it. Answers `undefined` for anything that is not a bare hostname (a path, a
  * port, user info, percent escapes, whitespace, an empty string), so a look-alike such as
  * `example.com/evil` never normalises to `example.com`.
- *
- * @example
- * ```ts
- * normalizeCaptchaHostname('Bücher.DE.'); // 'xn--bcher-kva.de'
- * normalizeCaptchaHostname('example.com:443'); // undefined
- * ```
  */
 export function normalizeCaptchaHostname(input: string): string | undefined {
   if (input.length === 0 || input.length > 256 || notAHost.test(input)) return undefined;

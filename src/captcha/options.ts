@@ -77,11 +77,6 @@ export interface CaptchaVerifierOptions {
 
 /**
  * A provider's defaults for {@link CaptchaVerifierOptions}.
- *
- * @example
- * ```ts
- * const defaults: CaptchaDefaults = { url: 'https://api.hcaptcha.com/siteverify', maxAgeSeconds: 120, maxTokenLength: 8192 };
- * ```
  */
 export interface CaptchaDefaults {
   readonly url: string;
@@ -91,11 +86,6 @@ export interface CaptchaDefaults {
 
 /**
  * {@link CaptchaVerifierOptions} checked and completed with a provider's defaults.
- *
- * @example
- * ```ts
- * const settings: CaptchaSettings = resolveCaptchaSettings('turnstileVerifier', { secret: 's' }, defaults);
- * ```
  */
 export interface CaptchaSettings {
   readonly secret: string;
@@ -114,11 +104,6 @@ const systemClock = (): Date => new Date();
  * Checks a verifier's options and fills in the provider's defaults. Throws a `TypeError` naming the
  * option (never its value) for a programmer error: an empty secret, a URL that is not `http(s):`, a
  * non-positive or non-finite number, an empty or unreadable `hostnames` list.
- *
- * @example
- * ```ts
- * resolveCaptchaSettings('recaptchaVerifier', { secret: '' }, defaults); // throws TypeError
- * ```
  */
 export function resolveCaptchaSettings(factory: string, options: CaptchaVerifierOptions, defaults: CaptchaDefaults): CaptchaSettings {
   const fail = (what: string): never => {

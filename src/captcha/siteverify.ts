@@ -5,29 +5,12 @@ import type { CaptchaFetch } from './options.js';
 /**
  * The largest siteverify reply read, in bytes. Real replies are a few hundred bytes; a larger one
  * is not a provider talking.
- *
- * @example
- * ```ts
- * maxSiteverifyReplyBytes; // 16384
- * ```
  */
 export const maxSiteverifyReplyBytes = 16_384;
 
 /**
  * One siteverify call: where to POST which form, with which `fetch`, within how long, and whether
  * a network error before any reply may be retried once (only with an idempotency key).
- *
- * @example
- * ```ts
- * const call: SiteverifyCall = {
- *   provider: 'turnstile',
- *   url: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
- *   form: new URLSearchParams({ secret: 's', response: 't' }),
- *   fetch: globalThis.fetch,
- *   timeoutMs: 5000,
- *   retryOnNetworkError: true,
- * };
- * ```
  */
 export interface SiteverifyCall {
   readonly provider: CaptchaProvider;
@@ -43,11 +26,6 @@ export interface SiteverifyCall {
  * A siteverify reply that passed the shape check: `success` is a real boolean, `errorCodes` holds
  * the strings of the provider's `error-codes` (absent when it sent none), and `fields` is the whole
  * JSON object for the provider-specific checks.
- *
- * @example
- * ```ts
- * const reply: SiteverifyReply = { success: false, errorCodes: ['timeout-or-duplicate'], fields: {} };
- * ```
  */
 export interface SiteverifyReply {
   readonly success: boolean;
@@ -61,12 +39,6 @@ export interface SiteverifyReply {
  * retry and body included), the caller's abort, a non-2xx status (redirects are not followed), a
  * reply over {@link maxSiteverifyReplyBytes}, a body that is not JSON, or JSON that is not an object
  * with a boolean `success`. The secret travels in the body only and no error repeats it.
- *
- * @example
- * ```ts
- * const reply = await postSiteverify(call);
- * if (reply.success) console.log(reply.fields['hostname']);
- * ```
  */
 export async function postSiteverify(call: SiteverifyCall): Promise<SiteverifyReply> {
   const deadline = deadlineSignal(call.timeoutMs, call.signal);

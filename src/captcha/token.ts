@@ -43,11 +43,6 @@ export function isPlausibleCaptchaToken(token: unknown, maxLength: number = capt
 /**
  * Says, in castgate's words, why a token was refused by {@link isPlausibleCaptchaToken}, or
  * `undefined` when it is plausible. The words never repeat the token.
- *
- * @example
- * ```ts
- * captchaTokenProblem('', 2048); // 'token is empty'
- * ```
  */
 export function captchaTokenProblem(token: unknown, maxLength: number): string | undefined {
   if (isPlausibleCaptchaToken(token, maxLength)) return undefined;

@@ -11,17 +11,6 @@ import { captchaTokenProblem } from './token.js';
  * mean our own misconfiguration (the verifier rejects on them, failing closed), what it adds to the
  * form, whether a network error may be retried once, and its own checks on a successful reply
  * (action, score), answering a reason to refuse or `undefined`.
- *
- * @example
- * ```ts
- * const spec: ProviderSpec = {
- *   provider: 'turnstile',
- *   misconfigurationCodes: new Set(['invalid-input-secret']),
- *   retryOnNetworkError: true,
- *   extendForm: (form) => form.set('idempotency_key', crypto.randomUUID()),
- *   checkSuccess: () => undefined,
- * };
- * ```
  */
 export interface ProviderSpec {
   readonly provider: CaptchaProvider;
@@ -45,11 +34,6 @@ const refusalReasons: Readonly<Record<string, string>> = {
  * `verify` is: the token pre-check (no network call on failure), the POST, a misconfiguration code
  * (reject), the provider's "no" (resolve `success: false`), then the hostname, the provider's own
  * checks and the `challenge_ts` (each resolving `success: false` with a reason when it fails).
- *
- * @example
- * ```ts
- * const verifier = createSiteverifyVerifier(resolveCaptchaSettings('turnstileVerifier', options, defaults), spec);
- * ```
  */
 export function createSiteverifyVerifier(settings: CaptchaSettings, spec: ProviderSpec): CaptchaVerifier {
   return {
@@ -97,11 +81,6 @@ export function createSiteverifyVerifier(settings: CaptchaSettings, spec: Provid
 
 /**
  * Reads a field of a reply as the provider sent it (own properties only).
- *
- * @example
- * ```ts
- * field(reply, 'action'); // 'cast', or undefined
- * ```
  */
 export function field(reply: SiteverifyReply, name: string): unknown {
   return Object.hasOwn(reply.fields, name) ? reply.fields[name] : undefined;
@@ -110,11 +89,6 @@ export function field(reply: SiteverifyReply, name: string): unknown {
 /**
  * The reply's `score` when it is a finite number, else `undefined` (a string `'0.9'` is not a
  * score).
- *
- * @example
- * ```ts
- * finiteScore(reply); // 0.9
- * ```
  */
 export function finiteScore(reply: SiteverifyReply): number | undefined {
   const score = field(reply, 'score');

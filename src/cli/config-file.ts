@@ -12,12 +12,6 @@ import {
  * A config file as read from disk: the raw config values it holds (one, or the items of an
  * array), or why it could not be used. `exitCode` is 2 when the file cannot be read and 1 when it
  * is not valid JSON.
- *
- * @example
- * ```ts
- * const file: ConfigFile = await readConfigFile('configs.json');
- * if (!file.ok) process.exitCode = file.exitCode;
- * ```
  */
 export type ConfigFile =
   | { readonly ok: true; readonly inputs: readonly unknown[]; readonly isArray: boolean }
@@ -26,11 +20,6 @@ export type ConfigFile =
 /**
  * Reads a JSON file holding one config or an array of configs. Never rejects: a missing or
  * unreadable file, and text that is not JSON, come back as `{ ok: false }`.
- *
- * @example
- * ```ts
- * const file = await readConfigFile('examples/configs.json');
- * ```
  */
 export async function readConfigFile(path: string): Promise<ConfigFile> {
   let text: string;
@@ -52,11 +41,6 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
 
 /**
  * One config parsed in castgate's camelCase form, or with `kasm` in Kasm's snake_case form.
- *
- * @example
- * ```ts
- * const result: ParsedConfig = parseConfigInput({ name: 'Demo', key: 'demo-key-0123456789', imageId: 'img' }, false);
- * ```
  */
 export type ParsedConfig =
   | { readonly ok: true; readonly config: CastConfig; readonly warnings: readonly KasmImportWarning[] }
@@ -66,12 +50,6 @@ export type ParsedConfig =
  * Parses one raw config with `safeParseCastConfig`, or `fromKasmCastConfig` when `kasm` is set
  * (then with the import's warnings); answers every issue instead of throwing (it rethrows only
  * what is not a `CastConfigError`).
- *
- * @example
- * ```ts
- * const result = parseConfigInput(raw, true);
- * if (!result.ok) for (const issue of result.issues) console.log(issue.path, issue.message);
- * ```
  */
 export function parseConfigInput(input: unknown, kasm: boolean): ParsedConfig {
   if (!kasm) {
@@ -105,11 +83,6 @@ export function looksLikeKasm(input: unknown): boolean {
 
 /**
  * The `key` a raw config claims (the same field name in both formats), when it is a plain key.
- *
- * @example
- * ```ts
- * rawKeyOf({ key: 'demo-key-0123456789' }); // 'demo-key-0123456789'
- * ```
  */
 export function rawKeyOf(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null || !Object.hasOwn(input, 'key')) return undefined;

@@ -6,11 +6,6 @@ import { formatIssuePath, formatTable, printable, usageError, type CliIo } from 
 
 /**
  * The `castgate explain --help` text.
- *
- * @example
- * ```ts
- * process.stdout.write(explainHelp);
- * ```
  */
 export const explainHelp = `Usage: castgate explain <file> --ip <address> [options]
 
@@ -142,11 +137,6 @@ async function selectConfig(path: string, key: string | undefined, kasm: boolean
  * prints the decision (outcome, or code, status, message, parameter, retryAfterSeconds,
  * redirectUrl) and the guard trace as an aligned table, or with `--json` the decision as JSON.
  * Answers the exit code: 0 allowed, 1 denied, 2 usage error, unreadable file or invalid config.
- *
- * @example
- * ```ts
- * const code = await runExplain(['configs.json', '--key', 'demo-key-0123456789', '--ip', '203.0.113.9'], io);
- * ```
  */
 export async function runExplain(args: readonly string[], io: CliIo): Promise<number> {
   const usage = (message: string) => usageError(io, 'castgate explain', message, explainHelp);

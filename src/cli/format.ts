@@ -2,11 +2,6 @@ import { formatConfigPath } from 'castgate';
 
 /**
  * Where the CLI writes: standard output and standard error (tests pass their own).
- *
- * @example
- * ```ts
- * const io: CliIo = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
- * ```
  */
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -16,11 +11,6 @@ export interface CliIo {
 /**
  * Formats a config issue path for people: `remoteApp.args[0].valuePattern` (the library's
  * `formatConfigPath`); the root is `(root)`.
- *
- * @example
- * ```ts
- * formatIssuePath(['remoteApp', 'args', 0, 'valuePattern']); // 'remoteApp.args[0].valuePattern'
- * ```
  */
 export function formatIssuePath(path: readonly (string | number)[]): string {
   return path.length === 0 ? '(root)' : formatConfigPath(path);
@@ -29,11 +19,6 @@ export function formatIssuePath(path: readonly (string | number)[]): string {
 /**
  * Makes text safe to print on a terminal: control characters (C0, DEL, C1, which could move the
  * cursor or recolour the screen) become `\u001b`-style escapes; everything else is kept.
- *
- * @example
- * ```ts
- * printable('ok\u001b[2J'); // 'ok\\u001b[2J'
- * ```
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -43,11 +28,6 @@ export function printable(text: string): string {
 /**
  * Lays rows out as a plain-text table: columns padded to their widest cell, two spaces apart, the
  * last column unpadded, a header row first.
- *
- * @example
- * ```ts
- * formatTable(['guard', 'verdict'], [['expiry', 'skip'], ['referrer', 'deny']]);
- * ```
  */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows];
@@ -65,11 +45,6 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 /**
  * Prints a usage error (the message, then the command's help) to standard error and answers exit
  * code 2.
- *
- * @example
- * ```ts
- * if (file === undefined) return usageError(io, 'castgate validate', 'validate needs a file', validateHelp);
- * ```
  */
 export function usageError(io: CliIo, command: string, message: string, help: string): 2 {
   io.stderr(`${command}: ${printable(message)}\n\n${help}`);

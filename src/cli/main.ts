@@ -9,11 +9,6 @@ import { runValidate } from './validate.js';
 
 /**
  * The `castgate --help` text.
- *
- * @example
- * ```ts
- * process.stdout.write(mainHelp);
- * ```
  */
 export const mainHelp = `Usage: castgate <command> [options]
 
@@ -30,11 +25,6 @@ Exit codes: 0 OK / allowed, 1 problems found / denied, 2 usage error or unreadab
 /**
  * Runs the CLI with the arguments after the program name and answers the exit code (0, 1 or 2,
  * see {@link mainHelp}). It never rejects: an unexpected error is printed and answers 2.
- *
- * @example
- * ```ts
- * const code = await runCli(['validate', 'configs.json'], { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
- * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;

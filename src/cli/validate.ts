@@ -6,11 +6,6 @@ import { formatIssuePath, printable, usageError, type CliIo } from './format.js'
 
 /**
  * The `castgate validate --help` text.
- *
- * @example
- * ```ts
- * process.stdout.write(validateHelp);
- * ```
  */
 export const validateHelp = `Usage: castgate validate <file> [--kasm]
        castgate validate --json-schema
@@ -58,11 +53,6 @@ function label(report: ConfigReport, isArray: boolean): string {
  * its path. In an array, two configs with the same key are a problem too. Anonymous configs with a
  * key shorter than 16 characters get a warning (the key is a bearer secret) that does not change
  * the exit code.
- *
- * @example
- * ```ts
- * const code = await runValidate(['examples/configs.json'], io);
- * ```
  */
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
   let values: { kasm?: boolean | undefined; 'json-schema'?: boolean | undefined; help?: boolean | undefined };

@@ -22,12 +22,6 @@ function editDistance(a: string, b: string): number {
  * The known key an unknown one was probably meant to be: the same letters in another case or
  * spelling convention (`allow_anonymous` for `allowAnonymous`), else the closest key at most two
  * edits away (`alowAnonymous`). Answers `undefined` when nothing is close.
- *
- * @example
- * ```ts
- * import { didYouMean } from './did-you-mean.js';
- * didYouMean('alowAnonymous', ['allowAnonymous', 'allowResume']); // 'allowAnonymous'
- * ```
  */
 export function didYouMean(key: string, known: readonly string[]): string | undefined {
   if (key.length > maxComparedLength) return undefined;

@@ -3,13 +3,6 @@
  * (properties whose value is `undefined` are left out: what does not apply is absent), each
  * `Date` is a frozen copy, primitives stay as they are. Nothing of the argument is reused or
  * changed. Recursion is fine here: it only sees zod's output, whose depth the schema bounds.
- *
- * @example
- * ```ts
- * import { freezeFresh } from './freeze.js';
- * const frozen = freezeFresh({ list: ['a'], at: new Date(0) });
- * Object.isFrozen(frozen.list); // true
- * ```
  */
 export function freezeFresh<T>(value: T): T {
   return copy(value) as T;

@@ -33,12 +33,6 @@ export type SafeParseCastConfigResult =
 /**
  * A config checked against the camelCase schema (frozen, compiled and registered), or the issues
  * (with camelCase paths) that stopped it. Used by `fromKasmCastConfig`, which renames the paths.
- *
- * @example
- * ```ts
- * import { checkCastConfigSnapshot, type CastConfigCheck } from './parse.js';
- * const check: CastConfigCheck = checkCastConfigSnapshot({ name: 'Demo', key: 'demo', imageId: 'img' });
- * ```
  */
 export type CastConfigCheck =
   | { readonly ok: true; readonly config: CastConfig }
@@ -113,12 +107,6 @@ function compileRemoteApp(app: RemoteAppConfig, basePath: readonly PathKey[], en
  * Validates input that has already been through the pre-pass (plain data, no prototype keys,
  * within the size caps) against the camelCase schema, then builds the frozen config, compiles
  * its patterns and registers it. Not for direct use: call {@link parseCastConfig}.
- *
- * @example
- * ```ts
- * import { checkCastConfigSnapshot } from './parse.js';
- * checkCastConfigSnapshot({ name: 'Demo', key: 'demo-key-0123456789', imageId: 'img' }).ok; // true
- * ```
  */
 export function checkCastConfigSnapshot(snapshot: unknown, options: ParseCastConfigOptions = {}): CastConfigCheck {
   const result = castConfigSchema.safeParse(snapshot);
@@ -208,13 +196,6 @@ export function validUntilMsOf(config: CastConfig): number | undefined {
  * `parseCastConfig` does: pre-pass, schema, a frozen fresh copy, each `valuePattern` compiled once
  * and remembered for it. A remote app that came from a parsed config is answered as it is. Throws
  * a `CastConfigError` whose paths start with `remoteApp`.
- *
- * @example
- * ```ts
- * import { parseRemoteApp } from './parse.js';
- * const app = parseRemoteApp({ remoteAppName: '||Microsoft Excel', args: [{ urlParamName: 'file', valuePattern: '[A-Z]:\\\\.+' }] });
- * app.args[0]?.required; // false
- * ```
  */
 export function parseRemoteApp(input: unknown, engine?: RegexEngine): RemoteAppConfig {
   if (typeof input === 'object' && input !== null && compiledPatternsOf(input as RemoteAppConfig) !== undefined) {

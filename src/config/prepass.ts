@@ -2,12 +2,14 @@ import type { CastConfigIssue } from './errors.js';
 
 /**
  * Size caps for the pre-pass over raw config input. They are far above any real config and exist
- * so that hostile input is refused before zod (which recurses) sees it.
+ * so that hostile input is refused before zod (which recurses) sees it. The caps in force are
+ * {@link configInputLimits} (read-only: `parseCastConfig` and `fromKasmCastConfig` always apply them).
  *
  * @example
  * ```ts
- * import type { InputLimits } from './prepass.js';
- * const tight: InputLimits = { maxDepth: 8, maxNodes: 500, maxArrayLength: 50, maxStringLength: 4096, maxTotalStringLength: 65_536, maxKeyLength: 64 };
+ * import { configInputLimits, type InputLimits } from 'castgate';
+ * const caps: InputLimits = configInputLimits;
+ * console.log(`at most ${caps.maxArrayLength} referrers, nested ${caps.maxDepth} deep`);
  * ```
  */
 export interface InputLimits {
@@ -60,12 +62,6 @@ interface Task {
 /**
  * The outcome of {@link snapshotInput}: a copy of the input made of plain data only (plain
  * objects, arrays, fresh `Date`s, primitives), or the issues that stopped it.
- *
- * @example
- * ```ts
- * import { snapshotInput, type SnapshotResult } from './prepass.js';
- * const result: SnapshotResult = snapshotInput({ a: [1] });
- * ```
  */
 export type SnapshotResult =
   | { readonly ok: true; readonly value: unknown }
@@ -74,12 +70,6 @@ export type SnapshotResult =
 /**
  * Options of {@link snapshotInput}: where the value sits (issue paths and the depth count start
  * there) and the caps.
- *
- * @example
- * ```ts
- * import { snapshotInput } from './prepass.js';
- * snapshotInput({ remoteAppName: '||a' }, { basePath: ['remoteApp'], baseDepth: 1 });
- * ```
  */
 export interface SnapshotOptions {
   readonly basePath?: readonly PathKey[];
@@ -95,12 +85,6 @@ export interface SnapshotOptions {
  * `__proto__`, `constructor` or `prototype` keys at any depth, nesting past `maxDepth`, inputs past
  * the size caps, and values that are not plain data (class instances, maps, functions, proxies
  * that throw). Never throws.
- *
- * @example
- * ```ts
- * import { snapshotInput } from './prepass.js';
- * snapshotInput(JSON.parse('{"__proto__":{"admin":true}}')); // { ok: false, issues: [{ path: ['__proto__'], code: 'forbidden_key', … }] }
- * ```
  */
 export function snapshotInput(input: unknown, options: SnapshotOptions = {}): SnapshotResult {
   const limits = options.limits ?? configInputLimits;

@@ -8,23 +8,11 @@ type ZodIssue = z.core.$ZodIssue;
 /**
  * The keys known at an object's path, so that {@link fromZodIssues} can suggest one for an
  * unknown key.
- *
- * @example
- * ```ts
- * import type { KnownKeysAt } from './zod-issues.js';
- * const knownKeysAt: KnownKeysAt = (path) => (path.length === 0 ? ['name', 'key'] : []);
- * ```
  */
 export type KnownKeysAt = (objectPath: readonly PathKey[]) => readonly string[];
 
 /**
  * Options of {@link fromZodIssues}.
- *
- * @example
- * ```ts
- * import type { FromZodIssuesOptions } from './zod-issues.js';
- * const options: FromZodIssuesOptions = { basePath: ['remoteApp'] };
- * ```
  */
 export interface FromZodIssuesOptions {
   /** Prefixed to every path (e.g. `['remoteApp']` when a remote app is parsed alone). */
@@ -123,15 +111,6 @@ function mapOne(issue: ZodIssue, path: readonly PathKey[], input: unknown, known
  * Turns zod issues into castgate's own {@link CastConfigIssue}s: our closed codes, paths of
  * strings and numbers, sentences written for the admin, and never the offending value (zod's
  * `input` is dropped). Duplicates (zod reports `2**53` as too big twice) are merged.
- *
- * @example
- * ```ts
- * import { castConfigSchema } from './schema.js';
- * import { fromZodIssues } from './zod-issues.js';
- * const input = { name: 'x', key: 'k', imageId: 'i', sessionsRemaining: -1 };
- * const result = castConfigSchema.safeParse(input);
- * if (!result.success) fromZodIssues(result.error.issues, input); // [{ path: ['sessionsRemaining'], code: 'too_small', … }]
- * ```
  */
 export function fromZodIssues(issues: readonly ZodIssue[], input: unknown, options: FromZodIssuesOptions = {}): CastConfigIssue[] {
   const base = options.basePath ?? [];

@@ -7,7 +7,8 @@ import type { LaunchPlan } from './launch-plan.js';
  * @example
  * ```ts
  * import type { RateLimitInput } from 'castgate';
- * const input: RateLimitInput = { key: 'cast:excel|v4:192.0.2.1', limit: 2, windowMs: 60_000, nowMs: Date.now() };
+ * // the rate-limit guard's key: `cast:<config key>:<client bucket>`
+ * const input: RateLimitInput = { key: 'cast:excel-0123456789abcdef:v4:192.0.2.1', limit: 2, windowMs: 60_000, nowMs: Date.now() };
  * ```
  */
 export interface RateLimitInput {

@@ -11,9 +11,10 @@ import { ProvisionCall } from '../engine/store-calls.js';
  *
  * @example
  * ```ts
- * import { createCastEvaluator, defaultGuards, provisionGuard } from 'castgate';
- * // a dry run: every check, nothing started
- * const dryRun = createCastEvaluator({ guards: defaultGuards.filter((guard) => guard !== provisionGuard) });
+ * import { createCastEvaluator, defaultGuards, pass, provisionGuard, type Guard } from 'castgate';
+ * const audit: Guard = { name: 'audit', check: () => pass() };
+ * // provisionGuard finishes every allowed evaluation, so a guard list keeps it last
+ * const evaluate = createCastEvaluator({ guards: [...defaultGuards.filter((guard) => guard !== provisionGuard), audit, provisionGuard] });
  * ```
  */
 export const provisionGuard: Guard = {

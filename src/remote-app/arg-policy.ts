@@ -4,23 +4,11 @@ import type { RemoteAppConfig } from '../config/schema.js';
  * How strictly URL-supplied argument values are checked: `'default'` refuses only what can never be
  * a sound argument (control characters, ill-formed UTF-16, over-long values); `'strict'` also refuses
  * what survives correct quoting but is dangerous once Windows has split the line.
- *
- * @example
- * ```ts
- * import type { ArgPolicy } from 'castgate';
- * const policy: ArgPolicy = 'strict';
- * ```
  */
 export type ArgPolicy = RemoteAppConfig['argPolicy'];
 
 /**
  * The longest URL-supplied argument value, in UTF-16 code units; a longer one is `invalid_parameter`.
- *
- * @example
- * ```ts
- * import { maxArgValueLength } from 'castgate';
- * maxArgValueLength; // 4096
- * ```
  */
 export const maxArgValueLength = 4096;
 
@@ -38,12 +26,6 @@ export const maxArgValueLength = 4096;
  *   the parent of the current directory on drive C.
  * - `non_ascii` (strict): outside printable ASCII (U+0020–U+007E); an ANSI program's best-fit
  *   mapping can turn fullwidth `＂` into `"` or `¥` into `\` after quoting.
- *
- * @example
- * ```ts
- * import type { ArgValueProblem } from 'castgate';
- * const problem: ArgValueProblem = 'leading_switch';
- * ```
  */
 export type ArgValueProblem =
   | 'control_character'
@@ -67,15 +49,6 @@ const loneSurrogate = /[\ud800-\udfff]/u;
  * Checks one URL-supplied argument value against the policy (SPEC §5) and names the first problem,
  * or answers `undefined` when the value may be used (its `valuePattern`, if any, is matched
  * separately). Admin-written static values are not checked. It never fails.
- *
- * @example
- * ```ts
- * import { argValueProblem } from 'castgate';
- * argValueProblem('C:\\Reports\\Q1 2030.xlsx', 'strict'); // undefined
- * argValueProblem('%COMSPEC%', 'default');                 // undefined (a warning: see percentWarning)
- * argValueProblem('%COMSPEC%', 'strict');                  // 'percent'
- * argValueProblem('a\nb', 'default');                      // 'control_character'
- * ```
  */
 export function argValueProblem(value: string, policy: ArgPolicy): ArgValueProblem | undefined {
   if (value.length > maxArgValueLength) return 'too_long';
@@ -94,12 +67,6 @@ export function argValueProblem(value: string, policy: ArgPolicy): ArgValueProbl
  * The warning for a URL-supplied value that contains `%` while the policy is not strict: the RDS host
  * expands `%NAME%` in RemoteApp arguments, and quoting cannot stop it. Names the parameter only,
  * never the value. It never fails.
- *
- * @example
- * ```ts
- * import { percentWarning } from 'castgate';
- * percentWarning('file'); // 'URL parameter "file" contains "%": the RDS host may expand %NAME% environment variables in it'
- * ```
  */
 export function percentWarning(parameter: string): string {
   return `URL parameter "${parameter}" contains "%": the RDS host may expand %NAME% environment variables in it`;
