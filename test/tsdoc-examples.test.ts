@@ -1,7 +1,7 @@
 // Every `@example` in src/ is on a public name (exported from an entry point, or a member of one),
 // imports the way a user does ('castgate' or a subpath, never a file inside the package), and
 // type-checks: one tsc program over all of them.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +77,9 @@ function collectExamples(): Example[] {
         });
       }
       const inside = ts.isSourceFile(node) || ts.isModuleBlock(node) ? parents : [node, ...parents];
-      ts.forEachChild(node, (child) => visit(child, ts.isVariableDeclarationList(child) || ts.isVariableDeclaration(child) ? parents : inside));
+      ts.forEachChild(node, (child) => {
+        visit(child, ts.isVariableDeclarationList(child) || ts.isVariableDeclaration(child) ? parents : inside);
+      });
     };
     visit(source, []);
   }
