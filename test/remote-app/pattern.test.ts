@@ -44,9 +44,9 @@ describe('pattern engines', () => {
       fc.property(pattern, fc.array(value, { minLength: 1, maxLength: 12 }), (source, values) => {
         expect(outcome(re2jsEngine, source, values)).toEqual(outcome(re2Engine, source, values));
       }),
-      { numRuns: 1_000 },
+      { numRuns: 500 },
     );
-  });
+  }, 120_000);
 
   it('re2js refuses what RE2 refuses, with a SyntaxError: backreferences, lookaround, possessive, huge repeats (THREATS 5.4)', () => {
     for (const source of ['(a)\\1', 'a(?=b)', '(?<=a)b', 'a++', '(?>a)', 'a{1001}', 'a)|(b', '\\C']) {
