@@ -4,11 +4,6 @@ import { printable, type CliIo } from './format.js';
 
 /**
  * The options a command takes, as `node:util` `parseArgs` reads them.
- *
- * @example
- * ```ts
- * const options: CliOptionSpecs = { kasm: { type: 'boolean' }, ip: { type: 'string' } };
- * ```
  */
 export type CliOptionSpecs = Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>;
 
@@ -25,11 +20,6 @@ function nameOf(options: CliOptionSpecs, token: { name: string; rawName: string 
  * One sentence saying what is wrong with a command's arguments, from the error `parseArgs` threw
  * (Node's own text is long and talks about positionals): `unknown option --kasn (did you mean
  * --kasm?)`, `option --ip needs a value`, `option --kasm takes no value`.
- *
- * @example
- * ```ts
- * describeArgsError(error, ['--kasn'], { kasm: { type: 'boolean' } }); // 'unknown option --kasn (did you mean --kasm?)'
- * ```
  */
 export function describeArgsError(error: unknown, args: readonly string[], options: CliOptionSpecs): string {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -62,11 +52,6 @@ export function describeArgsError(error: unknown, args: readonly string[], optio
 /**
  * Prints a short argument error for `command` (one line, then where to find its options, not the
  * whole help) to standard error and answers exit code 2.
- *
- * @example
- * ```ts
- * return argsError(io, 'castgate validate', error, args, options);
- * ```
  */
 export function argsError(io: CliIo, command: string, error: unknown, args: readonly string[], options: CliOptionSpecs): 2 {
   io.stderr(`${command}: ${describeArgsError(error, args, options)}\nRun "${command} --help" for its options.\n`);

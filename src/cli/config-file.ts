@@ -71,11 +71,6 @@ const kasmOnlyFields = ['casting_config_name', 'image_id', 'remote_app_configs',
 /**
  * Whether a raw config uses Kasm's own field names (`casting_config_name`, `image_id`, …), so that
  * `castgate validate` without `--kasm` can suggest it.
- *
- * @example
- * ```ts
- * looksLikeKasm({ casting_config_name: 'Demo', key: 'demo', image_id: 'img' }); // true
- * ```
  */
 export function looksLikeKasm(input: unknown): boolean {
   return typeof input === 'object' && input !== null && kasmOnlyFields.some((field) => Object.hasOwn(input, field));

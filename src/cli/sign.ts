@@ -4,11 +4,6 @@ import { printable, usageError, type CliIo } from './format.js';
 
 /**
  * The `castgate sign --help` text.
- *
- * @example
- * ```ts
- * process.stdout.write(signHelp);
- * ```
  */
 export const signHelp = `Usage: castgate sign <config-key> --kid <kid> --secret-env <VAR> [options]
 
@@ -50,11 +45,6 @@ function instantOf(text: string, nowMs: number): number | undefined {
 /**
  * Runs `castgate sign` (see {@link signHelp}) and answers its exit code. `env` is where the secret
  * is read from; `nowMs` is what a duration counts from.
- *
- * @example
- * ```ts
- * const code = await runSign(['demo-0123456789abcdef', '--kid', 'k1', '--secret-env', 'CAST_SECRET', '--expires', '1h'], io);
- * ```
  */
 export async function runSign(
   argv: readonly string[],

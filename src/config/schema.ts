@@ -10,23 +10,11 @@ const maxReferrers = 1000;
 const maxArgs = 32;
 /**
  * The longest `ipRateLimit.withinSeconds`: 365 days (Kasm's exports hold windows of months).
- *
- * @example
- * ```ts
- * import { maxWithinSeconds } from './schema.js';
- * maxWithinSeconds; // 31536000
- * ```
  */
 export const maxWithinSeconds = 365 * 24 * 60 * 60;
 
 /**
  * The most `ipRateLimit.sessions`: 10,000 per client and window.
- *
- * @example
- * ```ts
- * import { maxRateLimitSessions } from './schema.js';
- * maxRateLimitSessions; // 10000
- * ```
  */
 export const maxRateLimitSessions = 10_000;
 // eslint-disable-next-line no-control-regex

@@ -7,12 +7,6 @@ type PathKey = string | number;
  * The most unknown keys of one object reported one by one (each with its "did you mean" hint);
  * the rest are counted in one more issue at the object's path. This bounds the work and the
  * report whatever the input: 9,990 unknown keys cost 20 suggestions, not 9,990 × every field.
- *
- * @example
- * ```ts
- * import { maxUnknownKeyIssues } from './unknown-keys.js';
- * maxUnknownKeyIssues; // 20
- * ```
  */
 export const maxUnknownKeyIssues = 20;
 
@@ -21,13 +15,6 @@ export const maxUnknownKeyIssues = 20;
  * for the first {@link maxUnknownKeyIssues} (with the closest known key, when one is close), then
  * one issue at `objectPath` counting the others. `what` completes "is not …" (e.g. `'a known
  * field'`). At most `maxUnknownKeyIssues + 1` issues, and as many suggestions as listed keys.
- *
- * @example
- * ```ts
- * import { unknownKeyIssues } from './unknown-keys.js';
- * unknownKeyIssues([], ['alowAnonymous'], ['allowAnonymous'], 'a known field');
- * // [{ path: ['alowAnonymous'], code: 'unknown_key', message: 'is not a known field; did you mean "allowAnonymous"?' }]
- * ```
  */
 export function unknownKeyIssues(
   objectPath: readonly PathKey[],
