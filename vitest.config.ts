@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^castgate\/express$/u, replacement: fileURLToPath(new URL('./src/http/express.ts', import.meta.url)) },
       { find: /^castgate\/fastify$/u, replacement: fileURLToPath(new URL('./src/http/fastify.ts', import.meta.url)) },
       { find: /^castgate\/fetch$/u, replacement: fileURLToPath(new URL('./src/http/fetch.ts', import.meta.url)) },
+      { find: /^castgate\/postgres$/u, replacement: fileURLToPath(new URL('./src/stores/postgres/index.ts', import.meta.url)) },
       { find: /^castgate$/u, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

@@ -25,6 +25,10 @@ describe('public API', () => {
     expect(Object.keys(await import('../src/testing/index.js')).sort()).toEqual(publicExports.testing);
   });
 
+  it('castgate/postgres exports exactly the listed names', async () => {
+    expect(Object.keys(await import('../src/stores/postgres/index.js')).sort()).toEqual(publicExports.postgres);
+  });
+
   it('names every export SPEC §1 promises', () => {
     for (const name of ['evaluateCast', 'createCastEvaluator', 'defaultGuards', 'buildRemoteAppArgs', 'parseCastConfig',
       'safeParseCastConfig', 'fromKasmCastConfig', 'castConfigSchema', 'castConfigJsonSchema', 'createMemoryStores',
@@ -35,6 +39,7 @@ describe('public API', () => {
     for (const name of ['createTestClock', 'rateLimitStoreContract', 'quotaStoreContract', 'sessionProvisionerContract', 'leaseStoreContract', 'runContract']) {
       expect(publicExports.testing).toContain(name);
     }
+    expect(publicExports.postgres).toContain('createPostgresStores');
   });
 
   it('the core never imports a Redis client or a web framework (they are the host\'s choice)', () => {
@@ -45,6 +50,14 @@ describe('public API', () => {
     for (const file of files) {
       const imports = [...readFileSync(join(srcDir, file), 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gmu)].map((m) => m[1]);
       expect(imports.filter((name) => /^(ioredis|redis|@redis\/|express|fastify)/u.test(name ?? '')), file).toEqual([]);
+    }
+  });
+
+  it('no source file imports a PostgreSQL client: castgate/postgres takes the host\'s as it is', () => {
+    const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    for (const file of files) {
+      const imports = [...readFileSync(join(srcDir, file), 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gmu)].map((m) => m[1]);
+      expect(imports.filter((name) => /^(pg|postgres|@electric-sql\/)/u.test(name ?? '')), file).toEqual([]);
     }
   });
 });

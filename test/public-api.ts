@@ -30,4 +30,7 @@ export const publicExports = {
   express: ['castgateExpress'],
   fastify: ['castgateFastify'],
   fetch: ['createCastFetchHandler'],
+  postgres: [
+    'PostgresStoreError', 'createPostgresStores', 'isPostgresStoreError', 'postgresMigrationSql',
+  ],
 };

@@ -60,6 +60,7 @@ describe('the packed package', () => {
   const entries = {
     core: 'castgate', redis: 'castgate/redis', testing: 'castgate/testing',
     http: 'castgate/http', express: 'castgate/express', fastify: 'castgate/fastify', fetch: 'castgate/fetch',
+    postgres: 'castgate/postgres',
   };
 
   it('imports every entry point from ESM with every public name', () => {
@@ -114,7 +115,8 @@ describe('the packed package', () => {
       const handle: CastHttpHandler = createCastHttpHandler({ configs: [config], stores: createMemoryStores() });
       const cast = createCastFetchHandler({ configs: (key: string) => (key === config.key ? config : undefined), stores: createMemoryStores() });
       const router = castgateExpress({ configs: [config], stores: createMemoryStores(), userOf: (req) => (req.get('x-user') === undefined ? null : { id: 'u' }) });
-      export { code, stores, clock, handle, cast, router, castgateFastify };`;
+      const durable: Pick<CastStores, 'rateLimit' | 'quota' | 'admission'> = createPostgresStores({ query: async () => ({ rows: [] }) });
+      export { code, stores, clock, handle, cast, router, castgateFastify, durable };`;
     const httpImports = `
       import { createCastHttpHandler, type CastHttpHandler } from 'castgate/http';
       import { createCastFetchHandler } from 'castgate/fetch';
@@ -122,13 +124,15 @@ describe('the packed package', () => {
       import { castgateFastify } from 'castgate/fastify';`;
     writeFileSync(join(project, 'esm.mts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
       import { createRedisStores } from 'castgate/redis';
+      import { createPostgresStores } from 'castgate/postgres';
       import { createTestClock, rateLimitStoreContract, runContract } from 'castgate/testing';
       import { test } from 'node:test';${httpImports}${body}`);
     writeFileSync(join(project, 'cjs.cts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
       import { createRedisStores } from 'castgate/redis';
+      import { createPostgresStores } from 'castgate/postgres';
       import { createTestClock, rateLimitStoreContract, runContract } from 'castgate/testing';
       import { test } from 'node:test';${httpImports}
-      async function main() {${body.replace('export { code, stores, clock, handle, cast, router, castgateFastify };', 'return [code, stores, clock, handle, cast, router, castgateFastify];')}}
+      async function main() {${body.replace('export { code, stores, clock, handle, cast, router, castgateFastify, durable };', 'return [code, stores, clock, handle, cast, router, castgateFastify, durable];')}}
       export { main };`);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },

@@ -53,7 +53,7 @@ export interface PostgresStores {
   readonly quota: QuotaStore;
   readonly admission: AdmissionStore;
   /** Creates the schema, its tables and functions; idempotent, safe from several processes at once. */
-  migrate(): Promise<void>;
+  readonly migrate: () => Promise<void>;
 }
 
 const defaultCommandTimeoutMs = 1000;

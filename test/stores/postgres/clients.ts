@@ -34,7 +34,7 @@ export function freshStores(client: PostgresClient, schema: string, options: Omi
   let migrated: Promise<void> | undefined;
   const truncate = `TRUNCATE ${castgateTables.map((t) => `"${schema}".${t}`).join(', ')}`;
   const run = async (text: string) => {
-    if (typeof client === 'function') await client.unsafe(text);
+    if ('unsafe' in client) await client.unsafe(text);
     else await client.query(text);
   };
   return async () => {
