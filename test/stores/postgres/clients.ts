@@ -11,7 +11,7 @@ export type ServerClientKind = 'node-postgres Pool' | 'node-postgres Client' | '
 /** A client of `kind` on `url`, and how to close it. Connection errors of idle clients are absorbed (a host does the same). */
 export async function connect(kind: ServerClientKind, url: string, options: { max?: number } = {}): Promise<{ client: PostgresClient; close: () => Promise<void> }> {
   if (kind === 'node-postgres Pool') {
-    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 8, connectionTimeoutMillis: 2000 });
+    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 8 });
     pool.on('error', () => undefined);
     return { client: pool, close: () => pool.end() };
   }
