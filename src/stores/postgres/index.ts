@@ -1,6 +1,7 @@
-import type { AdmissionStore, QuotaStore, RateLimitStore } from '../../contract/stores.js';
+import type { AdmissionStore, LeaseStore, QuotaStore, RateLimitStore } from '../../contract/stores.js';
 import { createPostgresAdmissionStore } from './admission.js';
 import { createQueryRunner, type PostgresClient } from './client.js';
+import { createPostgresLeaseStore } from './leases.js';
 import { PostgresStoreError } from './errors.js';
 import { createPostgresQuotaStore } from './quota.js';
 import { createPostgresRateLimitStore } from './rate-limit.js';
@@ -38,9 +39,9 @@ export interface PostgresStoresOptions {
 }
 
 /**
- * The stores {@link createPostgresStores} returns: a rate limit, a quota and the combined
- * admission (one round trip for both) shared by every process on the same database and schema,
- * and `migrate()`, which creates the schema.
+ * The stores {@link createPostgresStores} returns: a rate limit, a quota, the combined admission
+ * (one round trip for both) and live-session leases, shared by every process on the same database
+ * and schema, and `migrate()`, which creates the schema.
  *
  * @example
  * ```ts
@@ -52,6 +53,8 @@ export interface PostgresStores {
   readonly rateLimit: RateLimitStore;
   readonly quota: QuotaStore;
   readonly admission: AdmissionStore;
+  /** Live-session leases (SPEC §16). */
+  readonly leases: LeaseStore;
   /** Creates the schema, its tables and functions; idempotent, safe from several processes at once. */
   readonly migrate: () => Promise<void>;
 }
@@ -68,7 +71,7 @@ function checkDuration(name: string, value: unknown): number {
 }
 
 /**
- * Creates a `RateLimitStore`, a `QuotaStore` and an `AdmissionStore` on PostgreSQL, shared by
+ * Creates a `RateLimitStore`, a `QuotaStore`, an `AdmissionStore` and a `LeaseStore` on PostgreSQL, shared by
  * every process that uses the same database and schema, for hosts whose configs already live
  * there. Takes a node-postgres `Pool` or `Client`, a postgres.js `sql` or a PGlite instance as it
  * is; the host connects and closes it. Run `migrate()` once (or the SQL of
@@ -104,6 +107,7 @@ export function createPostgresStores(client: PostgresClient, options: PostgresSt
     rateLimit: createPostgresRateLimitStore(runner, settings),
     quota: createPostgresQuotaStore(runner, settings),
     admission: createPostgresAdmissionStore(runner, settings),
+    leases: createPostgresLeaseStore(runner, settings),
     migrate: () =>
       Promise.resolve()
         .then(() => runner.script(migrationSql))
