@@ -8,11 +8,12 @@ import { benchHttp } from './parts/http.js';
 import { benchMemoryRepeated } from './parts/memory-repeated.js';
 import { benchMemoryStore } from './parts/memory-store.js';
 import { benchMemory } from './parts/memory.js';
+import { benchPostgres } from './parts/postgres.js';
 import { benchRedis } from './parts/redis.js';
 import { benchRegex } from './parts/regex.js';
 import { printResults } from './table.js';
 
-const parts = ['memory', 'memoryRepeated', 'redis', 'http', 'regex', 'memoryStore'] as const;
+const parts = ['memory', 'memoryRepeated', 'redis', 'postgres', 'http', 'regex', 'memoryStore'] as const;
 type Part = (typeof parts)[number];
 
 const { values } = parseArgs({
@@ -52,6 +53,7 @@ if (only.includes('regex')) results.regex = benchRegex(smoke);
 if (only.includes('memory')) results.memory = await benchMemory(budget);
 if (only.includes('memoryRepeated')) results.memoryRepeated = await benchMemoryRepeated(budget);
 if (only.includes('redis')) results.redis = await benchRedis(budget);
+if (only.includes('postgres')) results.postgres = await benchPostgres(budget);
 if (only.includes('http')) results.http = await benchHttp(smoke);
 
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -22,6 +22,11 @@ export function printResults(results: Record<string, unknown>, only: readonly st
     const b = r.baseline as Record<string, number | string>;
     rows.push(['redis (decisions/s)', fmt(c.opsPerSec), `${fmt(b.opsPerSec)} ${String(b.name)}`, fmt(r.ratio), `${fmt(r.commandsPerDecision)} round trips (scripts) per decision, ${fmt(r.commandsInsideScriptsPerDecision)} commands inside them`]);
   }
+  if (only.includes('postgres')) {
+    const p = get('postgres');
+    const c = p.castgate as Record<string, number>;
+    rows.push(['postgres (decisions/s)', fmt(c.opsPerSec), '', '', `${fmt(p.roundTripsPerDecision)} round trips (statements) per decision, ${fmt(p.client)}`]);
+  }
   if (only.includes('http')) {
     const h = get('http');
     const c = h.castgate as Record<string, number>;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { postgresAvailability } from '../stores/postgres/postgres-server.js';
 import { redisAvailability } from '../stores/redis/redis-server.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -14,7 +15,8 @@ afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 // It runs on the sources (the root tsconfig maps `castgate` to src/), not on a build.
 describe('bench harness (smoke run)', () => {
   it('runs every part and writes results.json in the shape SPEC §10 gives', async () => {
-    const parts = redisAvailability.available ? 'memoryStore,regex,memory,memoryRepeated,redis,http' : 'memoryStore,regex,memory,memoryRepeated,http';
+    const parts = ['memoryStore,regex,memory,memoryRepeated', redisAvailability.available ? 'redis' : '', postgresAvailability.available ? 'postgres' : '', 'http']
+      .filter((part) => part !== '').join(',');
     const out = join(dir, 'results.json');
     const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/index.ts', '--smoke', '--only', parts, '--out', out], {
       cwd: root,
@@ -40,6 +42,9 @@ describe('bench harness (smoke run)', () => {
     expect(results.memoryStore).toMatchObject({ addresses: expect.any(Number), keyCap: expect.any(Number), peakHeapBytes: expect.any(Number), heapAfterPruneBytes: expect.any(Number) });
     if (redisAvailability.available) {
       expect(results.redis).toMatchObject({ castgate: { opsPerSec: expect.any(Number) }, commandsPerDecision: 2, ratio: expect.any(Number) });
+    }
+    if (postgresAvailability.available) {
+      expect(results.postgres).toMatchObject({ castgate: { opsPerSec: expect.any(Number) }, roundTripsPerDecision: expect.any(Number) });
     }
   }, 150_000);
 });

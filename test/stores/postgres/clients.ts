@@ -30,7 +30,9 @@ export async function connect(kind: ServerClientKind, url: string, options: { ma
  * a store shares nothing with the one made before it.
  */
 export function freshStores(client: PostgresClient, schema: string, options: Omit<PostgresStoresOptions, 'schema'> = {}): () => Promise<PostgresStores> {
-  const stores = createPostgresStores(client, { ...options, schema });
+  // Generous deadlines: 200 takes on one key queue behind its lock, and two shared cores run the whole
+  // suite; a timeout would under-serve, which the contract's exact counts would misreport as a bug.
+  const stores = createPostgresStores(client, { commandTimeoutMs: 15_000, ...options, schema });
   let migrated: Promise<void> | undefined;
   const truncate = `TRUNCATE ${castgateTables.map((t) => `"${schema}".${t}`).join(', ')}`;
   const run = async (text: string) => {
