@@ -45,12 +45,13 @@ export function createPostgresLeaseStore(runner: QueryRunner, settings: Postgres
     WHERE key = $1::text AND lease_id = $2::text AND expires_at_ms > $4::float8 RETURNING 1 AS found`;
   const releaseSql = `WITH gone AS (DELETE FROM ${schema}.leases WHERE key = $1::text AND lease_id = $2::text RETURNING expires_at_ms)
     SELECT count(*)::int AS found FROM gone WHERE $3::float8 IS NULL OR expires_at_ms > $3::float8`;
+  // `$3::text::jsonb`: typed text, so postgres.js sends the JSON as it is (it would stringify a jsonb parameter again).
   const bindSql = `WITH collected AS (
       DELETE FROM ${schema}.lease_bindings WHERE ctid = ANY (ARRAY(
         SELECT g.ctid FROM ${schema}.lease_bindings g WHERE g.kept_until_ms <= $5::float8 - ${garbageGraceMs} LIMIT 4 FOR UPDATE SKIP LOCKED))
     )
     INSERT INTO ${schema}.lease_bindings (config_key, session_id, leases, ttl_ms, kept_until_ms)
-    VALUES ($1::text, $2::text, $3::jsonb, $4::float8, $5::float8 + $4::float8)
+    VALUES ($1::text, $2::text, $3::text::jsonb, $4::float8, $5::float8 + $4::float8)
     ON CONFLICT (config_key, session_id) DO UPDATE SET leases = excluded.leases, ttl_ms = excluded.ttl_ms,
       kept_until_ms = greatest(${schema}.lease_bindings.kept_until_ms, excluded.kept_until_ms)`;
   const boundToSql = `SELECT leases::text AS leases, ttl_ms FROM ${schema}.lease_bindings WHERE config_key = $1::text AND session_id = $2::text`;

@@ -1,28 +1,38 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStores } from '../../../src/stores/postgres/index.js';
-import { describeQuotaStore } from '../../contracts/quota-store.js';
-import { describeRateLimitStore } from '../../contracts/rate-limit-store.js';
+import { admissionStoreContract, leaseStoreContract, quotaStoreContract, rateLimitStoreContract, runContract } from '../../../src/testing/index.js';
 import { freshStores } from './clients.js';
 
 // PGlite runs PostgreSQL in this process (WebAssembly): no server to install, the same SQL.
 const db = new PGlite();
-const rateLimitStores = freshStores(db, 'contract_rl');
-const quotaStores = freshStores(db, 'contract_q');
+const fresh = freshStores(db, 'contract');
 
 // Loading PGlite (compiling its WebAssembly) and the first migrations take seconds on a busy machine.
 beforeAll(async () => {
   await db.waitReady;
-  await rateLimitStores();
-  await quotaStores();
+  await fresh();
 });
 
 afterAll(async () => {
   await db.close();
 });
 
-describeRateLimitStore('PostgreSQL (PGlite)', async () => (await rateLimitStores()).rateLimit);
-describeQuotaStore('PostgreSQL (PGlite)', async () => (await quotaStores()).quota);
+// The shared store contracts (castgate/testing).
+describe('contracts on PGlite', () => {
+  describe('RateLimitStore', () => {
+    runContract(rateLimitStoreContract, async () => (await fresh()).rateLimit, it);
+  });
+  describe('QuotaStore', () => {
+    runContract(quotaStoreContract, async () => (await fresh()).quota, it);
+  });
+  describe('AdmissionStore', () => {
+    runContract(admissionStoreContract, fresh, it);
+  });
+  describe('LeaseStore', () => {
+    runContract(leaseStoreContract, async () => (await fresh()).leases, it);
+  });
+});
 
 describe('PostgreSQL stores on PGlite', () => {
   it('takes a slot and a unit in one admission, and neither when the quota is exhausted', async () => {

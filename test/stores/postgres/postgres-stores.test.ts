@@ -9,8 +9,7 @@ import {
   type PostgresClient,
   type PostgresStores,
 } from '../../../src/stores/postgres/index.js';
-import { describeQuotaStore } from '../../contracts/quota-store.js';
-import { describeRateLimitStore } from '../../contracts/rate-limit-store.js';
+import { admissionStoreContract, leaseStoreContract, quotaStoreContract, rateLimitStoreContract, runContract } from '../../../src/testing/index.js';
 import { connect, freshStores, type ServerClientKind } from './clients.js';
 import { postgresAvailability, postgresSkipNote, startPostgresServer, type PostgresServer } from './postgres-server.js';
 
@@ -70,17 +69,26 @@ describe.skipIf(!postgresAvailability.available)(`PostgreSQL stores on a real Po
     await server.close();
   });
 
+  // The shared store contracts (castgate/testing) on every server client, each on a schema of its own.
   for (const [i, kind] of kinds.entries()) {
-    const client = () => clients.get(kind)!;
-    let rateLimitStores: (() => Promise<PostgresStores>) | undefined;
-    let quotaStores: (() => Promise<PostgresStores>) | undefined;
-    describeRateLimitStore(`PostgreSQL (${kind})`, async () => {
-      rateLimitStores ??= freshStores(client(), `contract_rl_${i}`);
-      return (await rateLimitStores()).rateLimit;
-    });
-    describeQuotaStore(`PostgreSQL (${kind})`, async () => {
-      quotaStores ??= freshStores(client(), `contract_q_${i}`);
-      return (await quotaStores()).quota;
+    let fresh: (() => Promise<PostgresStores>) | undefined;
+    const make = () => {
+      fresh ??= freshStores(clients.get(kind)!, `contract_${i}`);
+      return fresh();
+    };
+    describe(`contracts on ${kind}`, () => {
+      describe('RateLimitStore', () => {
+        runContract(rateLimitStoreContract, async () => (await make()).rateLimit, it);
+      });
+      describe('QuotaStore', () => {
+        runContract(quotaStoreContract, async () => (await make()).quota, it);
+      });
+      describe('AdmissionStore', () => {
+        runContract(admissionStoreContract, make, it);
+      });
+      describe('LeaseStore', () => {
+        runContract(leaseStoreContract, async () => (await make()).leases, it);
+      });
     });
   }
 
@@ -343,6 +351,14 @@ describe.skipIf(!postgresAvailability.available)(`PostgreSQL stores on a real Po
       }
       for (const commandTimeoutMs of [0, -1, 1.5, Number.NaN]) expect(() => createPostgresStores(admin, { commandTimeoutMs })).toThrow(TypeError);
       expect(() => createPostgresStores(admin, { reservationTtlMs: 0 })).toThrow(TypeError);
+    });
+
+    it('rejects lease numbers it cannot count with, sending nothing', async () => {
+      const { leases } = createPostgresStores(admin, { schema: 'never_migrated' });
+      await expect(leases.acquire({ key: 'k', limit: 0, leaseId: 'l', ttlMs: minute, nowMs: t0 })).rejects.toThrow(TypeError);
+      await expect(leases.acquire({ key: 'k', limit: 1, leaseId: 'l', ttlMs: 0, nowMs: t0 })).rejects.toThrow(TypeError);
+      await expect(leases.renew({ key: 'k', leaseId: 'l', ttlMs: minute, nowMs: Number.NaN })).rejects.toThrow(TypeError);
+      await expect(leases.release({ key: 'k', leaseId: 'l', nowMs: Number.POSITIVE_INFINITY })).rejects.toThrow(TypeError);
     });
   });
 });
