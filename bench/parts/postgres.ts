@@ -41,14 +41,15 @@ export async function benchPostgres(budget: BenchBudget) {
     },
   };
   try {
-    const postgres = createPostgresStores(counted, { schema: 'bench' });
+    // Deadlines well above any latency here: a timeout on a busy machine would deny, and the bench measures allowed decisions.
+    const postgres = createPostgresStores(counted, { schema: 'bench', commandTimeoutMs: 30_000 });
     await postgres.migrate();
     const stores: CastStores = { ...postgres, sessions: countingProvisioner() };
     const addresses = addressPool();
     const query = { file: 'C:\\Reports\\Q1 2030.xlsx' };
     let denied = 0;
     const decide = async (n: number) => {
-      const decision = await evaluateCast(fullPathConfig, { ip: addresses[n & (poolSize - 1)]!, referrer: 'https://example.com/', query }, stores);
+      const decision = await evaluateCast(fullPathConfig, { ip: addresses[n & (poolSize - 1)]!, referrer: 'https://example.com/', query }, stores, { storeTimeoutMs: 60_000 });
       if (!decision.allowed) denied++;
     };
     await throughput(Math.min(500, budget.warmupMs * 2), decide);
