@@ -11,6 +11,9 @@
 
 export { evaluateCast, createCastEvaluator } from './engine/evaluate.js';
 export type { CastEvaluator, CastEvaluatorOptions, EvaluateCastOptions } from './engine/evaluate.js';
+export { explainCast } from './engine/explain.js';
+export type { CastExplanation } from './engine/explain.js';
+export type { CastDecisionEvent, CastDecisionHook } from './engine/events.js';
 
 // Guards: the default list, each guard, and the kit for writing your own.
 export { defaultGuards } from './guards/index.js';

@@ -7,7 +7,7 @@ export const publicExports = {
     'castConfigIssueCodes', 'castConfigJsonSchema', 'castConfigSchema', 'castErrorCodes', 'castErrorMessages',
     'castErrorStatus', 'clientSettingNames', 'configInputLimits', 'createCastEvaluator',
     'createMemoryLeaseStore', 'createMemoryProvisioner', 'createMemoryQuotaStore', 'createMemoryRateLimitStore', 'createMemoryStores',
-    'defaultGuards', 'deny', 'evaluateCast', 'expiryGuard', 'finish', 'formatConfigPath', 'fromKasmCastConfig',
+    'defaultGuards', 'deny', 'evaluateCast', 'expiryGuard', 'explainCast', 'finish', 'formatConfigPath', 'fromKasmCastConfig',
     'hcaptchaVerifier', 'isCaptchaUnavailableError', 'isCastConfigError', 'isParsedCastConfig',
     'isPlausibleCaptchaToken', 'isRe2Available', 'joinWindowsCommandLine', 'kasmImportWarningCodes', 'maxCommandLineLength', 'maxPatternLength',
     'parametersGuard', 'parseCastConfig', 'parseWindowsCommandLine', 'pass', 'provisionGuard', 'quotaGuard',

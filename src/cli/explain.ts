@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createMemoryStores, evaluateCast, type CastConfig, type CastDecision, type CastRequest, type CaptchaVerifier, type CastStores } from 'castgate';
+import { createMemoryStores, explainCast, type CastConfig, type CastExplanation, type CastRequest } from 'castgate';
 import { argsError, type CliOptionSpecs } from './args.js';
 import { looksLikeKasm, parseConfigInput, rawKeyOf, readConfigFile } from './config-file.js';
 import { formatIssuePath, formatTable, printable, usageError, type CliIo } from './format.js';
@@ -9,8 +9,9 @@ import { formatIssuePath, formatTable, printable, usageError, type CliIo } from 
  */
 export const explainHelp = `Usage: castgate explain <file> --ip <address> [options]
 
-Runs castgate's guard pipeline for one request against a config, on fresh in-memory stores
-(nothing is kept between runs), and prints the decision and each guard's verdict. Exits 0 when the
+Explains the decision castgate would make for one request against a config (a dry run, on fresh
+in-memory stores: nothing is taken or created, no captcha provider is called, and a captcha token
+counts as given but not verified), and prints it with each guard's verdict. Exits 0 when the
 request would be allowed, 1 when it would be denied, 2 on a usage error or when the file cannot be
 read or the config is invalid.
 
@@ -21,9 +22,8 @@ Options:
   --user <id>             a signed-in user id (default: anonymous)
   --now <time>            the time of the request, ISO 8601: 2030-01-01 or 2030-01-01T12:00:00Z
                           (default: now)
-  --captcha-token <t>     the captcha token the page would send
-  --captcha-pass          dry run: treat any captcha token as verified (no provider is called;
-                          without it a token ends in captcha_unavailable)
+  --captcha-token <t>     the captcha token the page would send (never verified: a dry run)
+  --captcha-pass          accepted for older scripts; every explanation is a dry run now
   --key <key>             which config of an array to use (not needed when the file holds one)
   --kasm                  the file uses Kasm's own field names
   --json                  print the decision as JSON
@@ -57,14 +57,6 @@ function parseNow(text: string): Date | undefined {
   return Number.isNaN(instant.getTime()) ? undefined : instant;
 }
 
-/** A verifier for a dry run: every token passes, no provider is called. */
-const passingVerifier: CaptchaVerifier = { verify: () => Promise.resolve({ success: true }) };
-
-/** The verifier when none is configured: it cannot answer, so castgate fails closed with `captcha_unavailable`. */
-const missingVerifier: CaptchaVerifier = {
-  verify: () => Promise.reject(new Error('castgate explain has no captcha verifier (pass --captcha-pass for a dry run)')),
-};
-
 function describeRequest(request: CastRequest): string {
   const pairs = request.query instanceof URLSearchParams ? [...request.query].map(([name, value]) => `${name}=${value}`) : [];
   const query = pairs.length > 0 ? pairs.join('&') : '(none)';
@@ -78,14 +70,13 @@ function describeRequest(request: CastRequest): string {
   ].join(', ');
 }
 
-function decisionLines(decision: CastDecision): string[] {
+function decisionLines(decision: CastExplanation): string[] {
   const field = (name: string, value: string) => `  ${name.padEnd(18)}  ${printable(value)}`;
   if (decision.allowed) {
-    const { launch, session } = decision;
-    const user = launch.user.anonymous ? `${session.userId} (new anonymous user)` : session.userId;
+    const { launch } = decision;
+    const user = launch.user.anonymous ? '(a new anonymous user)' : (launch.user.id ?? '(signed in)');
     const lines = [
       `ALLOWED  ${decision.outcome}  (HTTP 200)`,
-      field('session', session.id),
       field('user', `${user}; groups ${launch.user.groupIds.join(', ')}`),
       field('image', launch.imageId),
     ];
@@ -105,7 +96,7 @@ function decisionLines(decision: CastDecision): string[] {
   return lines;
 }
 
-function traceLines(decision: CastDecision): string {
+function traceLines(decision: CastExplanation): string {
   return formatTable(
     ['guard', 'verdict', 'code', 'ms', 'note'],
     decision.trace.map((entry) => [entry.guard, entry.verdict, entry.code ?? '', entry.durationMs.toFixed(3), printable(entry.note ?? '')]),
@@ -133,8 +124,8 @@ async function selectConfig(path: string, key: string | undefined, kasm: boolean
 }
 
 /**
- * Runs `castgate explain`: evaluates one request against one config on fresh memory stores and
- * prints the decision (outcome, or code, status, message, parameter, retryAfterSeconds,
+ * Runs `castgate explain`: explains one request against one config with `explainCast` (a dry run on
+ * fresh memory stores) and prints the decision (outcome, or code, status, message, parameter, retryAfterSeconds,
  * redirectUrl) and the guard trace as an aligned table, or with `--json` the decision as JSON.
  * Answers the exit code: 0 allowed, 1 denied, 2 usage error, unreadable file or invalid config.
  */
@@ -168,10 +159,6 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
     return selected.exitCode;
   }
   const { config } = selected;
-  const needsVerifier = config.requireCaptcha && config.allowAnonymous;
-  const stores: CastStores = needsVerifier
-    ? { ...createMemoryStores(), captcha: values['captcha-pass'] === true ? passingVerifier : missingVerifier }
-    : createMemoryStores();
   const query = values.query ?? '';
   const request: CastRequest = {
     ip: values.ip,
@@ -181,7 +168,7 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
     captchaToken: values['captcha-token'] ?? null,
     ...(now === undefined ? {} : { now }),
   };
-  const decision = await evaluateCast(config, request, stores);
+  const decision = await explainCast(config, request, createMemoryStores());
   if (values.json === true) {
     io.stdout(`${JSON.stringify(decision, null, 2)}\n`);
     return decision.allowed ? 0 : 1;
@@ -190,13 +177,6 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
     `config   ${printable(config.name)} (key ${config.key})`,
     `request  ${printable(describeRequest(request))}`,
   ];
-  if (needsVerifier) {
-    lines.push(
-      values['captcha-pass'] === true
-        ? 'note     captcha: dry run (--captcha-pass), any token counts as verified'
-        : 'note     captcha: no verifier here, so a token ends in captcha_unavailable (use --captcha-pass for a dry run)',
-    );
-  }
   lines.push('', ...decisionLines(decision), '', traceLines(decision));
   io.stdout(`${lines.join('\n')}\n`);
   return decision.allowed ? 0 : 1;

@@ -179,6 +179,8 @@ export interface SessionRef {
 export type CastDecision =
   | {
       readonly allowed: true;
+      /** A unique id of this decision (a UUID), the same as its `onDecision` event's and the HTTP layer's `X-Cast-Decision-Id`. */
+      readonly decisionId: string;
       readonly outcome: 'created' | 'resumed';
       readonly session: SessionRef;
       readonly launch: LaunchPlan;
@@ -188,6 +190,8 @@ export type CastDecision =
     }
   | {
       readonly allowed: false;
+      /** A unique id of this decision (a UUID), the same as its `onDecision` event's and the HTTP layer's `X-Cast-Decision-Id`. */
+      readonly decisionId: string;
       readonly error: CastError;
       readonly redirectUrl?: string;
       readonly trace: readonly GuardTrace[];

@@ -38,22 +38,29 @@ const challengeCodes: ReadonlySet<CastErrorCode> = new Set(['captcha_required', 
  * A denied decision: the error from the code tables, and `redirectUrl` when the config has `errorUrl`
  * and the denial is final (never for `captcha_required`, `captcha_failed` or `auth_required`).
  */
-export function deniedDecision(config: CastConfig, denial: GuardDenial, trace: GuardTrace[], messages: MessageOverrides): CastDecision {
+export function deniedDecision(
+  decisionId: string,
+  config: CastConfig,
+  denial: GuardDenial,
+  trace: GuardTrace[],
+  messages: MessageOverrides,
+): CastDecision {
   const error = toError(denial, messages);
   return config.errorUrl === undefined || challengeCodes.has(error.code)
-    ? { allowed: false, error, trace }
-    : { allowed: false, error, redirectUrl: buildRedirectUrl(config.errorUrl, error.code, error.message), trace };
+    ? { allowed: false, decisionId, error, trace }
+    : { allowed: false, decisionId, error, redirectUrl: buildRedirectUrl(config.errorUrl, error.code, error.message), trace };
 }
 
 /** An allowed decision from a `finish` verdict; its plan, or the facts gathered so far when it brings none. */
 export function allowedDecision(
+  decisionId: string,
   verdict: Extract<GuardVerdict, { verdict: 'finish' }>,
   gathered: Partial<LaunchPlan>,
   trace: GuardTrace[],
 ): CastDecision {
   // A finishing guard hands over the whole plan (built from the facts gathered so far).
   const launch = (verdict.launch ?? gathered) as LaunchPlan;
-  return { allowed: true, outcome: verdict.outcome, session: verdict.session, launch, trace };
+  return { allowed: true, decisionId, outcome: verdict.outcome, session: verdict.session, launch, trace };
 }
 
 /** One guard's trace entry: a `finish` reads as `pass`; a note is kept only when there is one. */

@@ -4,9 +4,11 @@ import type { CastConfig } from '../config/schema.js';
 import type { CastDecision, CastErrorCode, GuardTrace } from '../contract/decision.js';
 import type { Guard } from '../contract/guard.js';
 import { defaultGuards } from '../guards/index.js';
+import { randomUUID } from 'node:crypto';
 import { defaultCaptchaFailuresPerClient } from './context.js';
 import { deniedDecision } from './decision-builder.js';
 import { defaultStoreTimeoutMs, durationProblem } from './deadline.js';
+import { decisionEvent, notifyDecision, type CastDecisionHook } from './events.js';
 import { Run } from './pipeline.js';
 import { normalizeRequest, type CastRequest, type NormalizedRequest } from '../contract/request.js';
 import type { CastStores } from '../contract/stores.js';
@@ -37,6 +39,12 @@ export interface EvaluateCastOptions {
    * @defaultValue 5
    */
   readonly captchaFailuresPerClient?: number;
+  /**
+   * Called once per decision with its {@link CastDecisionEvent} (masked client, code, durations,
+   * trace; never the raw address, a token, a secret or a user id), before the evaluation resolves.
+   * A hook that throws, rejects or never settles changes and delays nothing.
+   */
+  readonly onDecision?: CastDecisionHook;
 }
 
 /**
@@ -76,6 +84,7 @@ interface Settings {
   readonly storeTimeoutMs: number;
   readonly clock: Clock;
   readonly captchaFailuresPerClient: number;
+  readonly onDecision: CastDecisionHook | undefined;
 }
 
 function resolveSettings(options: EvaluateCastOptions, base?: Settings): Settings {
@@ -93,7 +102,9 @@ function resolveSettings(options: EvaluateCastOptions, base?: Settings): Setting
   if (!Number.isSafeInteger(captchaFailuresPerClient) || captchaFailuresPerClient < 1 || captchaFailuresPerClient > 10_000) {
     throw new RangeError('castgate: captchaFailuresPerClient must be a whole number from 1 to 10000');
   }
-  return { messages, ipv6Prefix, storeTimeoutMs, clock, captchaFailuresPerClient };
+  const onDecision = options.onDecision ?? base?.onDecision;
+  if (onDecision !== undefined && typeof onDecision !== 'function') throw new TypeError('castgate: onDecision must be a function');
+  return { messages, ipv6Prefix, storeTimeoutMs, clock, captchaFailuresPerClient, onDecision };
 }
 
 function checkGuards(guards: unknown): readonly Guard[] {
@@ -158,11 +169,20 @@ export function createCastEvaluator(options: CastEvaluatorOptions = {}): CastEva
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    const decisionId = randomUUID();
+    const { onDecision } = settings;
     if (normalized === null) {
       const trace: GuardTrace[] = [{ guard: 'request', verdict: 'deny', code: 'invalid_request', durationMs: performance.now() - started }];
-      return Promise.resolve(deniedDecision(config, { code: 'invalid_request' }, trace, settings.messages));
+      const decision = deniedDecision(decisionId, config, { code: 'invalid_request' }, trace, settings.messages);
+      if (onDecision !== undefined) notifyDecision(onDecision, decisionEvent(decision, config.key, request, performance.now() - started));
+      return Promise.resolve(decision);
     }
-    return new Run(config, normalized, stores, guards, settings).start();
+    const decided = new Run(config, normalized, stores, guards, settings, decisionId).start();
+    if (onDecision === undefined) return decided;
+    return decided.then((decision) => {
+      notifyDecision(onDecision, decisionEvent(decision, config.key, request, performance.now() - started));
+      return decision;
+    });
   };
 }
 

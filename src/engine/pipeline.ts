@@ -6,6 +6,7 @@ import type { CastStores } from '../contract/stores.js';
 import { EvaluationContext } from './context.js';
 import { armDeadline, DeadlineExceededError, unwatchDeadline, watchDeadline, withDeadline, type DeadlineWatched } from './deadline.js';
 import { allowedDecision, deniedDecision, traceEntry, type MessageOverrides } from './decision-builder.js';
+import { describeFailure } from './events.js';
 
 /** What one evaluation needs besides the config, request and stores. */
 export interface PipelineSettings {
@@ -22,7 +23,9 @@ export interface PipelineSettings {
 type Phase = 'running' | 'waiting' | 'settled';
 
 function failureVerdict(guard: Guard, ctx: EvaluationContext, error: unknown): GuardVerdict {
-  const note = error instanceof DeadlineExceededError ? `timed out after ${error.timeoutMs} ms` : 'failed';
+  const { ip, user, captchaToken } = ctx.request;
+  const scrub = [ip, user?.id, typeof captchaToken === 'string' ? captchaToken : undefined];
+  const note = error instanceof DeadlineExceededError ? `timed out after ${error.timeoutMs} ms` : `failed: ${describeFailure(error, scrub)}`;
   const code: CastErrorCode = EvaluationContext.unavailableCodeOf(ctx) ?? guard.unavailableCode ?? 'store_unavailable';
   return { verdict: 'deny', error: { code }, note };
 }
@@ -68,8 +71,18 @@ export class Run implements DeadlineWatched {
   #resolve: (decision: CastDecision) => void = () => undefined;
   #reject: (error: unknown) => void = () => undefined;
 
-  constructor(config: CastConfig, request: NormalizedRequest, stores: CastStores, guards: readonly Guard[], settings: PipelineSettings) {
+  readonly #decisionId: string;
+
+  constructor(
+    config: CastConfig,
+    request: NormalizedRequest,
+    stores: CastStores,
+    guards: readonly Guard[],
+    settings: PipelineSettings,
+    decisionId: string,
+  ) {
     this.#ctx = new EvaluationContext(config, request, stores, settings.captchaFailuresPerClient);
+    this.#decisionId = decisionId;
     this.#guards = guards;
     this.#settings = settings;
   }
@@ -184,7 +197,7 @@ export class Run implements DeadlineWatched {
       case 'finish':
         this.#settle();
         this.#trace.push(entry);
-        this.#resolve(allowedDecision(verdict, this.#ctx.launch, this.#trace));
+        this.#resolve(allowedDecision(this.#decisionId, verdict, this.#ctx.launch, this.#trace));
         return false;
       default:
         throw new TypeError(`castgate: guard "${guard.name}" answered an unknown verdict`);
@@ -202,12 +215,12 @@ export class Run implements DeadlineWatched {
     const giveBacks = this.#giveBacks;
     if (giveBacks === undefined) {
       this.#trace.push(entry);
-      this.#resolve(deniedDecision(config, error, this.#trace, messages));
+      this.#resolve(deniedDecision(this.#decisionId, config, error, this.#trace, messages));
       return;
     }
     void giveBackAll(giveBacks, this.#settings.storeTimeoutMs).then((note) => {
       this.#trace.push({ ...entry, note: entry.note === undefined ? note : `${entry.note}; ${note}` });
-      this.#resolve(deniedDecision(config, error, this.#trace, messages));
+      this.#resolve(deniedDecision(this.#decisionId, config, error, this.#trace, messages));
     });
   }
 

@@ -219,12 +219,12 @@ describe('the built bin: castgate explain', () => {
     expect(member.stdout).toMatch(/user +alice/u);
   });
 
-  it('fails closed on a captcha without a verifier, and passes it with --captcha-pass', () => {
+  it('explains a captcha link as a dry run: no token is captcha_required, a token passes unverified', () => {
     expect(castgate('explain', file('captcha.json'), '--ip', '192.0.2.1').stdout).toContain('captcha_required');
-    const unverified = castgate('explain', file('captcha.json'), '--ip', '192.0.2.1', '--captcha-token', 'tok-123');
-    expect(unverified.status).toBe(1);
-    expect(unverified.stdout).toContain('captcha_unavailable');
-    expect(unverified.stdout).toContain('--captcha-pass');
+    const dryRun = castgate('explain', file('captcha.json'), '--ip', '192.0.2.1', '--captcha-token', 'tok-123');
+    expect(dryRun.status).toBe(0);
+    expect(dryRun.stdout).toMatch(/captcha +pass +.*not verified: dry run/u);
+    expect(dryRun.stdout).toMatch(/provision +pass +.*not provisioned: dry run/u);
     expect(castgate('explain', file('captcha.json'), '--ip', '192.0.2.1', '--captcha-token', 'tok-123', '--captcha-pass').status).toBe(0);
   });
 

@@ -21,9 +21,9 @@ describe('decision builder', () => {
   });
 
   it('adds redirectUrl when the config has an errorUrl, with the code and message in its query', () => {
-    const plain = deniedDecision(config(), { code: 'link_expired' }, [], undefined);
+    const plain = deniedDecision('d-1', config(), { code: 'link_expired' }, [], undefined);
     expect(plain).not.toHaveProperty('redirectUrl');
-    const redirected = deniedDecision(config({ errorUrl: 'https://example.com/oops?x=1#top' }), { code: 'link_expired' }, [], undefined);
+    const redirected = deniedDecision('d-1', config({ errorUrl: 'https://example.com/oops?x=1#top' }), { code: 'link_expired' }, [], undefined);
     const url = new URL(redirected.redirectUrl ?? '');
     expect(url.searchParams.get('error')).toBe('link_expired');
     expect(url.searchParams.get('x')).toBe('1');
@@ -33,9 +33,9 @@ describe('decision builder', () => {
   it('builds an allowed decision from the finishing plan, else from the facts gathered so far', () => {
     const session = { id: 's-1', userId: 'u-1' };
     const gathered = { dockerNetwork: 'kiosk' };
-    expect(allowedDecision({ verdict: 'finish', outcome: 'resumed', session }, gathered, []).launch).toBe(gathered);
+    expect(allowedDecision('d-1', { verdict: 'finish', outcome: 'resumed', session }, gathered, []).launch).toBe(gathered);
     const plan = { imageId: 'chrome' };
-    expect(allowedDecision({ verdict: 'finish', outcome: 'created', session, launch: plan }, gathered, []).launch).toBe(plan);
+    expect(allowedDecision('d-1', { verdict: 'finish', outcome: 'created', session, launch: plan }, gathered, []).launch).toBe(plan);
   });
 
   it('traces finish as pass, keeps notes only when given, and names the denial code', () => {
