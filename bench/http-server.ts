@@ -1,44 +1,92 @@
-// One side of the HTTP bench, in its own process so the load generator does not share its event
-// loop: `castgate` (castgate/express's router on memory stores) or `baseline` (a bare Express route
-// answering the same JSON). Prints the port, then serves until killed.
+// One side of an HTTP bench, in its own process so the load generator does not share its event
+// loop: `<framework> castgate` (castgate's adapter on memory stores) or `<framework> baseline` (a
+// bare route of the same framework doing the same framework work and answering the same JSON).
+// Frameworks: express, fastify, hono (castgate/fetch on @hono/node-server). Prints the port, then
+// serves until killed.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import express from 'express';
+import { fastify } from 'fastify';
+import { Hono } from 'hono';
 import { createMemoryStores, type CastStores } from 'castgate';
 import { castgateExpress } from 'castgate/express';
+import { castgateFastify } from 'castgate/fastify';
+import { createCastFetchHandler } from 'castgate/fetch';
 import { countingProvisioner, fullPathConfig } from './parts/memory.js';
 
-const mode = process.argv[2];
-let app: express.Express;
-if (mode === 'castgate') {
-  const memory = createMemoryStores();
-  const stores: CastStores = { rateLimit: memory.rateLimit, quota: memory.quota, sessions: countingProvisioner() };
-  app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('trust proxy', ['loopback']);
-  app.use(castgateExpress({ configs: [fullPathConfig], stores }));
-} else if (mode === 'baseline') {
-  const body = JSON.parse(process.argv[3] ?? '{}') as unknown;
-  app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('trust proxy', ['loopback']);
-  // The same framework work a real route does (the client address under trust proxy, the query, the
-  // Referer), so the difference is castgate's own cost.
-  app.get('/cast/:key', (req, res) => {
-    res.locals.client = { ip: req.ip, referrer: req.get('referer'), query: req.query };
-    res.set('cache-control', 'no-store').json(body);
-  });
-} else {
-  throw new Error('usage: http-server.ts castgate|baseline [body]');
+const [framework, mode, sample] = process.argv.slice(2);
+if ((framework !== 'express' && framework !== 'fastify' && framework !== 'hono') || (mode !== 'castgate' && mode !== 'baseline')) {
+  throw new Error('usage: http-server.ts express|fastify|hono castgate|baseline [body]');
 }
-const server = app.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  if (address !== null && typeof address === 'object') console.log(String(address.port));
-});
-// Exit normally on SIGTERM/SIGINT, so `node --cpu-prof` writes its profile when the bench stops us.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    server.close();
-    process.exit(0);
+const body = JSON.parse(sample ?? '{}') as unknown;
+const castgate = mode === 'castgate';
+
+function stores(): CastStores {
+  const memory = createMemoryStores();
+  return { rateLimit: memory.rateLimit, quota: memory.quota, sessions: countingProvisioner() };
+}
+const options = () => ({ configs: [fullPathConfig], stores: stores() });
+
+function announce(port: number, stop: () => void): void {
+  console.log(String(port));
+  // Exit normally on SIGTERM/SIGINT, so `node --cpu-prof` writes its profile when the bench stops us.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.exit(0);
+    });
+  }
+}
+
+if (framework === 'express') {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', ['loopback']);
+  if (castgate) {
+    app.use(castgateExpress(options()));
+  } else {
+    // The same framework work a real route does (the client address under trust proxy, the query,
+    // the Referer), so the difference is castgate's own cost.
+    app.get('/cast/:key', (req, res) => {
+      res.locals.client = { ip: req.ip, referrer: req.get('referer'), query: req.query };
+      res.set('cache-control', 'no-store').json(body);
+    });
+  }
+  const server = app.listen(0, '127.0.0.1', () => {
+    announce((server.address() as AddressInfo).port, () => server.close());
+  });
+} else if (framework === 'fastify') {
+  const app = fastify({ trustProxy: ['127.0.0.1'] });
+  if (castgate) {
+    await app.register(castgateFastify, options());
+  } else {
+    app.get('/cast/:key', async (request, reply) => {
+      const client = { ip: request.ip, referrer: request.headers.referer, query: request.query };
+      return reply.header('cache-control', 'no-store').header('x-client', typeof client.ip).send(body);
+    });
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  announce((app.server.address() as AddressInfo).port, () => void app.close());
+} else {
+  // Behind a trusted proxy (the load generator plays it), both sides take the client address from
+  // X-Forwarded-For's last entry, else the socket: Hono has no trust-proxy setting of its own.
+  const app = new Hono();
+  const clientOf = (forwarded: string | undefined, socket: string | undefined) => forwarded?.slice(forwarded.lastIndexOf(',') + 1).trim() ?? socket ?? '';
+  if (castgate) {
+    const cast = createCastFetchHandler(options());
+    app.all('/cast/:key', (c) => cast(c.req.raw, { ip: clientOf(c.req.header('x-forwarded-for'), getConnInfo(c).remote.address) }));
+  } else {
+    app.get('/cast/:key', (c) => {
+      const client = { ip: clientOf(c.req.header('x-forwarded-for'), getConnInfo(c).remote.address), referrer: c.req.header('referer'), query: c.req.query() };
+      c.header('cache-control', 'no-store');
+      c.header('x-client', typeof client.ip);
+      return c.json(body);
+    });
+  }
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+    announce(info.port, () => (server as Server).close());
   });
 }

@@ -13,7 +13,7 @@ import { benchRedis } from './parts/redis.js';
 import { benchRegex } from './parts/regex.js';
 import { printResults } from './table.js';
 
-const parts = ['memory', 'memoryRepeated', 'redis', 'postgres', 'http', 'regex', 'memoryStore'] as const;
+const parts = ['memory', 'memoryRepeated', 'redis', 'postgres', 'http', 'httpFastify', 'httpHono', 'regex', 'memoryStore'] as const;
 type Part = (typeof parts)[number];
 
 const { values } = parseArgs({
@@ -54,7 +54,9 @@ if (only.includes('memory')) results.memory = await benchMemory(budget);
 if (only.includes('memoryRepeated')) results.memoryRepeated = await benchMemoryRepeated(budget);
 if (only.includes('redis')) results.redis = await benchRedis(budget);
 if (only.includes('postgres')) results.postgres = await benchPostgres(budget);
-if (only.includes('http')) results.http = await benchHttp(smoke);
+if (only.includes('http')) results.http = await benchHttp(smoke, 'express');
+if (only.includes('httpFastify')) results.httpFastify = await benchHttp(smoke, 'fastify');
+if (only.includes('httpHono')) results.httpHono = await benchHttp(smoke, 'hono');
 
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 printResults(results, only);

@@ -27,11 +27,12 @@ export function printResults(results: Record<string, unknown>, only: readonly st
     const c = p.castgate as Record<string, number>;
     rows.push(['postgres (decisions/s)', fmt(c.opsPerSec), '', '', `${fmt(p.roundTripsPerDecision)} round trips (statements) per decision, ${fmt(p.client)}`]);
   }
-  if (only.includes('http')) {
-    const h = get('http');
+  for (const [part, label] of [['http', 'http, Express (requests/s)'], ['httpFastify', 'http, Fastify (requests/s)'], ['httpHono', 'http, fetch on Hono (requests/s)']] as const) {
+    if (!only.includes(part)) continue;
+    const h = get(part);
     const c = h.castgate as Record<string, number>;
     const b = h.baseline as Record<string, number | string>;
-    rows.push(['http (requests/s)', fmt(c.reqPerSec), `${fmt(b.reqPerSec)} ${String(b.name)}`, fmt(h.ratio), '']);
+    rows.push([label, fmt(c.reqPerSec), `${fmt(b.reqPerSec)} ${String(b.name)}`, fmt(h.ratio), '']);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));

@@ -42,11 +42,20 @@ async function load(port: number, seconds: number, path: string): Promise<{ reqP
   return { reqPerSec: Math.round(result.requests.average), non2xx: result.non2xx };
 }
 
+/** The frameworks the HTTP bench runs castgate's adapter on, and the name of each baseline. */
+export type HttpFramework = 'express' | 'fastify' | 'hono';
+const baselineNames: Readonly<Record<HttpFramework, string>> = {
+  express: 'bare Express 5 route, same JSON',
+  fastify: 'bare Fastify 5 route, same JSON',
+  hono: 'bare Hono route on @hono/node-server, same JSON',
+};
+
 /**
- * The Express example's cast route (full anonymous path, memory stores) under autocannon (64
- * connections) next to a bare Express route answering the same JSON, each server in its own process.
+ * castgate's adapter for `framework` (full anonymous path, memory stores) under autocannon (64
+ * connections) next to a bare route of the same framework answering the same JSON, each server in
+ * its own process, alternating rounds.
  */
-export async function benchHttp(smoke: boolean) {
+export async function benchHttp(smoke: boolean, framework: HttpFramework = 'express') {
   const seconds = smoke ? 1 : 10;
   const rounds = smoke ? 1 : 2;
   const path = `/cast/${fullPathConfig.key}?file=${encodeURIComponent('C:\\Reports\\Q1 2030.xlsx')}`;
@@ -55,7 +64,7 @@ export async function benchHttp(smoke: boolean) {
   let sample: unknown;
   // Alternate the two servers and keep each one's best round: a shared machine's noise hits both.
   for (let round = 0; round < rounds; round++) {
-    const castgate = await startServer(['castgate']);
+    const castgate = await startServer([framework, 'castgate']);
     try {
       const probe = await fetch(`http://127.0.0.1:${castgate.port}${path}`, { headers: { accept: 'application/json', referer: 'https://example.com/page' } });
       if (probe.status !== 200) throw new Error(`the cast route answered ${probe.status}: ${await probe.text()}`);
@@ -66,7 +75,7 @@ export async function benchHttp(smoke: boolean) {
     } finally {
       castgate.stop();
     }
-    const baseline = await startServer(['baseline', JSON.stringify(sample)]);
+    const baseline = await startServer([framework, 'baseline', JSON.stringify(sample)]);
     try {
       baselineBest = Math.max(baselineBest, (await load(baseline.port, seconds, path)).reqPerSec);
     } finally {
@@ -75,7 +84,7 @@ export async function benchHttp(smoke: boolean) {
   }
   return {
     castgate: { reqPerSec: castgateBest },
-    baseline: { name: 'bare Express 5 route, same JSON', reqPerSec: baselineBest },
+    baseline: { name: baselineNames[framework], reqPerSec: baselineBest },
     ratio: ratio(castgateBest, baselineBest),
     connections: 64,
     seconds,

@@ -63,8 +63,9 @@ function guardBadUrls(server: Server, prefix: string, core: CastHttpCore): void 
   server.removeListener('request', original as (...args: unknown[]) => void);
   server.on('request', function castgateUrlCheck(this: Server, req: IncomingMessage, res: ServerResponse) {
     const url = req.url ?? '';
-    if (url.includes('%')) {
-      const question = url.indexOf('?');
+    const percent = url.indexOf('%');
+    const question = percent === -1 ? -1 : url.indexOf('?');
+    if (percent !== -1 && (question === -1 || percent < question)) {
       const path = question === -1 ? url : url.slice(0, question);
       const match = guarded.prefixes.find((entry) => path.startsWith(`${entry.prefix}/cast/`));
       if (match !== undefined && isUndecodable(path)) {

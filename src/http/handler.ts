@@ -296,7 +296,8 @@ async function answer(settings: Settings, input: CastHttpInput, json: boolean): 
     if (typeof tokenHeaderValue !== 'string') return invalidRequest(settings, json);
     captchaToken = tokenHeaderValue === '' ? null : tokenHeaderValue;
   }
-  const client = clientAddressOf(input.ip, stateIpv6Prefix)?.key;
+  // The client's bucket binds the captcha state; it is worked out only where a state is read or made.
+  let client: string | undefined;
   let nowMs = 0;
 
   if (post) {
@@ -321,6 +322,7 @@ async function answer(settings: Settings, input: CastHttpInput, json: boolean): 
     const stateText = oneField(fields, stateField);
     if (stateText === undefined) return invalidRequest(settings, json);
     if (stateText !== null) {
+      client = clientAddressOf(input.ip, stateIpv6Prefix)?.key;
       if (settings.stateSecret === undefined || client === undefined) return invalidRequest(settings, json);
       nowMs = settings.clock().getTime();
       const state = verifyState(settings.stateSecret, stateText, { configKey: config.key, client, query, nowMs });
@@ -346,7 +348,10 @@ async function answer(settings: Settings, input: CastHttpInput, json: boolean): 
   const decision = await settings.evaluate(config, request, settings.stores, settings.evaluateOptions);
   const extra = decisionHeaders(decision);
   if (json) return answerJson(settings, decision, input.url, extra);
-  if (nowMs === 0 && !decision.allowed && (decision.error.code === 'captcha_required' || decision.error.code === 'captcha_failed')) nowMs = settings.clock().getTime();
+  if (!decision.allowed && (decision.error.code === 'captcha_required' || decision.error.code === 'captcha_failed')) {
+    if (nowMs === 0) nowMs = settings.clock().getTime();
+    client ??= clientAddressOf(input.ip, stateIpv6Prefix)?.key;
+  }
   return answerHtml(settings, decision, input.url, { key: config.key, referrer, query, client, unanswered }, nowMs, extra);
 }
 
