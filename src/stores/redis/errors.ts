@@ -1,7 +1,9 @@
 /**
  * Why a Redis store could not answer: the command took longer than `commandTimeoutMs`, the caller's
  * signal was aborted, Redis or the client refused the command (down, disconnected, an error reply),
- * or Redis answered something the store does not understand.
+ * Redis answered something the store does not understand (what the call took is given back), or
+ * Redis runs a `maxmemory-policy` (`allkeys-*`) that could evict a quota counter, which the quota
+ * store refuses to create (the error's message names the policy).
  *
  * @example
  * ```ts
@@ -9,7 +11,7 @@
  * const retryable = (reason: RedisStoreFailure) => reason !== 'unexpected_reply';
  * ```
  */
-export type RedisStoreFailure = 'timeout' | 'aborted' | 'command_failed' | 'unexpected_reply';
+export type RedisStoreFailure = 'timeout' | 'aborted' | 'command_failed' | 'unexpected_reply' | 'unsafe_eviction_policy';
 
 /**
  * The one error the Redis stores reject with when they cannot answer. Its `code` is always

@@ -1,23 +1,53 @@
 /**
- * Redis key names. Every key is `prefix` + a hash tag `{...}`, so the keys one script touches share a
- * Redis Cluster slot: a rate-limit window is `{rl:<key>}`; a quota counter is `{q:<configKey>}` and
- * each of its reservations `{q:<configKey>}:r:<reservation>` (the same tag as its counter). The tag
- * is never empty and the namespaces never overlap, so distinct inputs never share a key.
+ * Redis key names. Every key of one config shares the Redis Cluster hash tag `{q:<configKey>}`, so
+ * one script can touch the config's quota and any of its rate-limit windows, and different configs
+ * spread over the masters:
+ * - `{q:<configKey>}`: the quota counter (the 0.1 name, so counters survive the upgrade);
+ * - `{q:<configKey>}:h`: the quota units that can still be given back (a sorted set, score = until when);
+ * - `{q:<configKey>}:p`: with `reservationTtlMs`, the pending units (score = when they come back);
+ * - `{q:<configKey>}:w:<a><rest>`: the window of the rate-limit key `<a>:<configKey><rest>` (the
+ *   engine's keys have this shape: `cast:<configKey>:<client>`);
+ * - `{rl:<key>}`: the window of any other rate-limit key (its own slot).
+ * All behind `prefix`. Inside a tag, `%`, `{` and `}` are written `%25`, `%7B` and `%7D` (a brace
+ * would move the tag), so distinct inputs never share a key.
  */
 export interface KeyNames {
-  rateLimit(key: string): string;
-  quotaCounter(configKey: string): string;
-  quotaReservation(configKey: string, reservation: string): string;
+  /** The window of a rate-limit key. */
+  window(key: string): string;
+  /** The config key whose slot a rate-limit key's window is in, or `undefined` when it has its own. */
+  configOfWindow(key: string): string | undefined;
+  counter(configKey: string): string;
+  honoured(configKey: string): string;
+  pending(configKey: string): string;
+}
+
+const tagUnsafe = /[%{}]/u;
+
+/** Writes `%`, `{` and `}` as `%25`, `%7B`, `%7D`: a brace-free, one-to-one spelling for a hash tag. */
+function tagged(text: string): string {
+  if (!tagUnsafe.test(text)) return text;
+  return text.replace(/[%{}]/gu, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D'));
 }
 
 /** Key names under `prefix`; throws a `TypeError` for a prefix with `{` or `}` (it would move the hash tag). */
 export function createKeyNames(prefix: string): KeyNames {
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
+  if (typeof prefix !== 'string' || /[{}]/u.test(prefix)) {
     throw new TypeError('castgate/redis: `prefix` must be a string without `{` or `}`');
   }
   return {
-    rateLimit: (key) => `${prefix}{rl:${key}}`,
-    quotaCounter: (configKey) => `${prefix}{q:${configKey}}`,
-    quotaReservation: (configKey, reservation) => `${prefix}{q:${configKey}}:r:${reservation}`,
+    window(key) {
+      const first = key.indexOf(':');
+      const second = first === -1 ? -1 : key.indexOf(':', first + 1);
+      if (second === -1) return `${prefix}{rl:${tagged(key)}}`;
+      return `${prefix}{q:${tagged(key.slice(first + 1, second))}}:w:${key.slice(0, first)}${key.slice(second)}`;
+    },
+    configOfWindow(key) {
+      const first = key.indexOf(':');
+      const second = first === -1 ? -1 : key.indexOf(':', first + 1);
+      return second === -1 ? undefined : key.slice(first + 1, second);
+    },
+    counter: (configKey) => `${prefix}{q:${tagged(configKey)}}`,
+    honoured: (configKey) => `${prefix}{q:${tagged(configKey)}}:h`,
+    pending: (configKey) => `${prefix}{q:${tagged(configKey)}}:p`,
   };
 }

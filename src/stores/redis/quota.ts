@@ -1,76 +1,73 @@
 import type { QuotaStore } from '../../contract/stores.js';
-import { runCommand, type ScriptRunner } from './client.js';
-import { RedisStoreError } from './errors.js';
-import type { KeyNames } from './keys.js';
+import { unreadable } from './script-calls.js';
+import { integerOf } from './reply.js';
+import { readAny } from './rate-limit.js';
 import { createReservationIds } from './reservation-ids.js';
-import { quotaGiveBackScript, quotaRemainingScript, quotaSetRemainingScript, quotaTakeScript } from './scripts.js';
+import { quotaCommitScript, quotaGiveBackScript, quotaRemainingScript, quotaSetRemainingScript, quotaTakeScript } from './scripts.js';
+import { unitMode, type RedisStoreSettings } from './settings.js';
 import { isCount } from './validate.js';
 
-/** What the quota store needs besides the client. */
-export interface RedisQuotaSettings {
-  readonly keys: KeyNames;
-  readonly commandTimeoutMs: number;
-  readonly reservationTtlMs: number;
-}
+type TakeResult = { ok: true; reservation: string; remaining: number } | { ok: false };
 
-function unexpected(): RedisStoreError {
-  return new RedisStoreError('unexpected_reply', 'castgate/redis: unexpected quota reply');
-}
+const exhausted: TakeResult = Object.freeze({ ok: false });
 
 /**
  * A {@link QuotaStore} on Redis: a counter per config key (no TTL: it is the quota) that one script
  * creates at `initial`, checks and decrements atomically, so no number of processes can oversell it.
- * Each unit taken gets a reservation key with a TTL (`reservationTtlMs`); a give-back deletes it and
- * adds the unit back only if it was still there, so it is idempotent, and a give-back later than the
- * TTL is ignored (a unit may be lost, never created). One round trip per call. Rejects with
- * `RedisStoreError` (code `store_unavailable`) when Redis does not answer in time, and with a
- * `TypeError` for a count that is not a non-negative safe integer.
+ * Each unit taken is remembered by its reservation in a sorted set of the config (same slot): for
+ * `quotaReservationTtlMs`, so a give-back adds it back once and a later one is ignored; or, crash-safe
+ * (`reservationTtlMs`), as pending until `commit`, coming back by itself when its time is up (on
+ * Redis's clock). A counter is created only under a `maxmemory-policy` that cannot evict it.
+ * Rejects with `RedisStoreError` (code `store_unavailable`) when Redis does not answer in time, and
+ * with a `TypeError` for a count that is not a non-negative safe integer.
  */
-export function createRedisQuotaStore(runner: ScriptRunner, settings: RedisQuotaSettings): QuotaStore {
-  const { keys, commandTimeoutMs } = settings;
-  const ttl = String(settings.reservationTtlMs);
+export function createRedisQuotaStore(settings: RedisStoreSettings): QuotaStore {
+  const { keys, calls } = settings;
+  const [ttl, mode] = unitMode(settings);
   const nextReservation = createReservationIds();
 
-  function take(input: { configKey: string; initial: number; signal?: AbortSignal }): Promise<
-    { ok: true; reservation: string; remaining: number } | { ok: false }
-  > {
-    if (!isCount(input.initial)) return Promise.reject(new TypeError('castgate/redis: quota `initial` must be a non-negative safe integer'));
+  function take(input: { configKey: string; initial: number; signal?: AbortSignal }): Promise<TakeResult> {
     const { configKey } = input;
+    if (!isCount(input.initial)) return Promise.reject(new TypeError('castgate/redis: quota `initial` must be a non-negative safe integer'));
     const reservation = nextReservation();
-    const redisKeys = [keys.quotaCounter(configKey), keys.quotaReservation(configKey, reservation)];
-    return runCommand('quota take', commandTimeoutMs, input.signal, () => runner.run(quotaTakeScript, redisKeys, [String(input.initial), ttl])).then(
-      (reply) => {
-        if (!Array.isArray(reply)) throw unexpected();
-        if (reply[0] === 0) return { ok: false } as const;
-        const remaining: unknown = reply[1];
-        if (reply[0] === 1 && typeof remaining === 'number') return { ok: true, reservation, remaining } as const;
-        throw unexpected();
-      },
-    );
+    const counter = keys.counter(configKey);
+    const read = (reply: unknown): TakeResult | typeof unreadable => {
+      const n = integerOf(reply);
+      if (n === -1) return exhausted;
+      return n === undefined || n < 0 ? unreadable : { ok: true, reservation, remaining: n };
+    };
+    const undo = { script: quotaGiveBackScript, keys: [counter, keys.honoured(configKey), keys.pending(configKey)], args: [reservation] };
+    const tokens = mode === 'p' ? keys.pending(configKey) : keys.honoured(configKey);
+    return calls.send('quota take', quotaTakeScript, [counter, tokens], [String(input.initial), ttl, mode, reservation], read, undo, input.signal);
   }
 
   function giveBack(input: { configKey: string; reservation: string; signal?: AbortSignal }): Promise<void> {
-    const redisKeys = [keys.quotaCounter(input.configKey), keys.quotaReservation(input.configKey, input.reservation)];
-    return runCommand('quota give-back', commandTimeoutMs, input.signal, () => runner.run(quotaGiveBackScript, redisKeys, [])).then(() => undefined);
+    const { configKey } = input;
+    const redisKeys = [keys.counter(configKey), keys.honoured(configKey), keys.pending(configKey)];
+    return calls.send('quota give-back', quotaGiveBackScript, redisKeys, [input.reservation], readAny, undefined, input.signal);
+  }
+
+  function commit(input: { configKey: string; reservation: string; signal?: AbortSignal }): Promise<void> {
+    const { configKey } = input;
+    const redisKeys = [keys.counter(configKey), keys.pending(configKey)];
+    return calls.send('quota commit', quotaCommitScript, redisKeys, [input.reservation], readAny, undefined, input.signal);
   }
 
   function remaining(configKey: string): Promise<number | undefined> {
-    return runCommand('quota remaining', commandTimeoutMs, undefined, () => runner.run(quotaRemainingScript, [keys.quotaCounter(configKey)], [])).then(
-      (reply) => {
-        if (reply === null || reply === undefined) return undefined;
-        const value = typeof reply === 'string' ? Number(reply) : Number.NaN;
-        if (!Number.isSafeInteger(value)) throw unexpected();
-        return value;
-      },
-    );
+    return calls.send('quota remaining', quotaRemainingScript, [keys.counter(configKey), keys.pending(configKey)], [], readRemaining);
   }
 
   function setRemaining(configKey: string, n: number): Promise<void> {
     if (!isCount(n)) return Promise.reject(new TypeError('castgate/redis: `setRemaining` needs a non-negative safe integer'));
-    return runCommand('quota set remaining', commandTimeoutMs, undefined, () =>
-      runner.run(quotaSetRemainingScript, [keys.quotaCounter(configKey)], [String(n)]),
-    ).then(() => undefined);
+    return calls.send('quota set remaining', quotaSetRemainingScript, [keys.counter(configKey)], [String(n)], readAny);
   }
 
-  return { take, giveBack, remaining, setRemaining };
+  // Without `reservationTtlMs` a take is final: no commit is sent (SPEC §13).
+  return mode === 'p' ? { take, giveBack, remaining, setRemaining, commit } : { take, giveBack, remaining, setRemaining };
+}
+
+function readRemaining(reply: unknown): number | undefined | typeof unreadable {
+  if (reply === null || reply === undefined) return undefined;
+  const n = integerOf(reply);
+  return n === undefined || n < 0 ? unreadable : n;
 }

@@ -1,83 +1,62 @@
 import type { RateLimitInput, RateLimitStore } from '../../contract/stores.js';
-import { runCommand, type ScriptRunner } from './client.js';
-import { RedisStoreError } from './errors.js';
-import type { KeyNames } from './keys.js';
+import { unreadable } from './script-calls.js';
+import { integerOf } from './reply.js';
 import { createReservationIds } from './reservation-ids.js';
 import { rateLimitGiveBackScript, rateLimitPeekScript, rateLimitTakeScript } from './scripts.js';
+import type { RedisStoreSettings } from './settings.js';
 import { invalidRateLimitInput } from './validate.js';
 
-/** What the rate-limit store needs besides the client. */
-export interface RedisRateLimitSettings {
-  readonly keys: KeyNames;
-  readonly commandTimeoutMs: number;
-}
-
-/**
- * How much longer than its newest slot a window key lives. Slots are counted by their score (the
- * caller's time) and the TTL runs on Redis's clock, so the grace keeps a key for hosts whose clocks
- * lag Redis's by up to a second; it costs only memory.
- */
-const expiryGraceMs = 1000;
-
-/** Milliseconds until the slot scored `score` frees, at least 1; a bad score is an unexpected reply. */
-function retryAfterOf(score: unknown, windowMs: number, nowMs: number): number {
-  const at = typeof score === 'string' ? Number(score) : Number.NaN;
-  if (!Number.isFinite(at)) throw new RedisStoreError('unexpected_reply', 'castgate/redis: unexpected rate-limit reply');
-  return Math.max(1, Math.ceil(at + windowMs - nowMs));
-}
-
-function unexpected(): RedisStoreError {
-  return new RedisStoreError('unexpected_reply', 'castgate/redis: unexpected rate-limit reply');
-}
+type TakeResult = { ok: true; reservation: string } | { ok: false; retryAfterMs: number };
 
 /**
  * An exact sliding-window {@link RateLimitStore} on Redis: a sorted set per key (score = slot time,
- * member = reservation), one script call (one round trip) per take, peek or give-back. Time comes
- * from the caller's `nowMs`, one instant per decision, so hosts with skewed clocks cannot double a
- * window between them: a slot counts until its own time + window whoever asks (keep hosts on NTP all
- * the same). Every key expires one second after its newest slot frees. Rejects with `RedisStoreError` (code
- * `store_unavailable`) when Redis does not answer in time, and with a `TypeError` for unusable numbers.
+ * member = reservation), one script per take, peek or give-back. Time is the caller's `nowMs`, one
+ * instant per decision (or Redis's TIME with `clock: 'redis'`); a slot counts until its own time +
+ * window whoever asks. A window key lives one second past its window. A take that cannot be answered
+ * (timeout, abort, unreadable reply, failure after sending) gives its slot back once Redis has
+ * answered. Rejects with `RedisStoreError` (code `store_unavailable`) when Redis does not answer in
+ * time, and with a `TypeError` for unusable numbers.
  */
-export function createRedisRateLimitStore(runner: ScriptRunner, settings: RedisRateLimitSettings): RateLimitStore {
-  const { keys, commandTimeoutMs } = settings;
+export function createRedisRateLimitStore(settings: RedisStoreSettings): RateLimitStore {
+  const { keys, calls } = settings;
+  const hostClock = settings.clock === 'host';
   const nextReservation = createReservationIds();
 
-  function take(input: RateLimitInput): Promise<{ ok: true; reservation: string } | { ok: false; retryAfterMs: number }> {
+  function take(input: RateLimitInput): Promise<TakeResult> {
     const invalid = invalidRateLimitInput(input);
     if (invalid !== undefined) return Promise.reject(invalid);
-    const { key, limit, windowMs, nowMs } = input;
-    const reservation = nextReservation(nowMs);
-    const args = [String(nowMs), String(nowMs - windowMs), String(limit), String(windowMs + expiryGraceMs), reservation];
-    return runCommand('rate limit take', commandTimeoutMs, input.signal, () => runner.run(rateLimitTakeScript, [keys.rateLimit(key)], args)).then(
-      (reply) => {
-        if (!Array.isArray(reply)) throw unexpected();
-        if (reply[0] === 1) return { ok: true, reservation } as const;
-        if (reply[0] === 0) return { ok: false, retryAfterMs: retryAfterOf(reply[1], windowMs, nowMs) } as const;
-        throw unexpected();
-      },
-    );
+    const reservation = nextReservation();
+    const window = [keys.window(input.key)];
+    const args = [hostClock ? String(input.nowMs) : '', String(input.windowMs), String(input.limit), reservation];
+    const read = (reply: unknown): TakeResult | typeof unreadable => {
+      const n = integerOf(reply);
+      if (n === 0) return { ok: true, reservation };
+      return n === undefined || n > 0 ? unreadable : { ok: false, retryAfterMs: -n };
+    };
+    return calls.send('rate limit take', rateLimitTakeScript, window, args, read, { script: rateLimitGiveBackScript, keys: window, args: [reservation] }, input.signal);
   }
 
   function peek(input: RateLimitInput): Promise<{ full: boolean; retryAfterMs: number }> {
     const invalid = invalidRateLimitInput(input);
     if (invalid !== undefined) return Promise.reject(invalid);
-    const { key, limit, windowMs, nowMs } = input;
-    const args = [String(nowMs - windowMs), String(limit)];
-    return runCommand('rate limit peek', commandTimeoutMs, input.signal, () => runner.run(rateLimitPeekScript, [keys.rateLimit(key)], args)).then(
-      (reply) => {
-        if (!Array.isArray(reply)) throw unexpected();
-        if (reply[0] === 0) return { full: false, retryAfterMs: 0 };
-        if (reply[0] === 1) return { full: true, retryAfterMs: retryAfterOf(reply[1], windowMs, nowMs) };
-        throw unexpected();
-      },
-    );
+    const args = [hostClock ? String(input.nowMs) : '', String(input.windowMs), String(input.limit)];
+    return calls.send('rate limit peek', rateLimitPeekScript, [keys.window(input.key)], args, readPeek, undefined, input.signal);
   }
 
   function giveBack(input: { key: string; reservation: string; signal?: AbortSignal }): Promise<void> {
-    return runCommand('rate limit give-back', commandTimeoutMs, input.signal, () =>
-      runner.run(rateLimitGiveBackScript, [keys.rateLimit(input.key)], [input.reservation]),
-    ).then(() => undefined);
+    return calls.send('rate limit give-back', rateLimitGiveBackScript, [keys.window(input.key)], [input.reservation], readAny, undefined, input.signal);
   }
 
   return { take, peek, giveBack };
+}
+
+function readPeek(reply: unknown): { full: boolean; retryAfterMs: number } | typeof unreadable {
+  const n = integerOf(reply);
+  if (n === undefined || n < 0) return unreadable;
+  return n === 0 ? { full: false, retryAfterMs: 0 } : { full: true, retryAfterMs: n };
+}
+
+/** A give-back's reply carries nothing the store needs. */
+export function readAny(): void {
+  return undefined;
 }

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Makes reservation ids unique across processes: a random id per store (48 bits) and a counter,
- * after an optional time part. Ids hold only `[0-9a-z-]`.
+ * Makes reservation ids unique across processes: 8 random characters per store (48 bits) then a
+ * base-36 counter, whose last character the scripts use to trim one take in eight. Ids hold only
+ * `[0-9A-Za-z_-]`.
  */
-export function createReservationIds(): (nowMs?: number) => string {
-  const instance = randomBytes(6).toString('hex');
+export function createReservationIds(): () => string {
+  const instance = randomBytes(6).toString('base64url');
   let sequence = 0;
-  return (nowMs) => {
-    const counter = (++sequence).toString(36);
-    return nowMs === undefined ? `${instance}-${counter}` : `${Math.trunc(nowMs).toString(36)}-${instance}-${counter}`;
-  };
+  return () => instance + (++sequence).toString(36);
 }

@@ -11,3 +11,4 @@ export function invalidRateLimitInput(input: { limit: number; windowMs: number; 
   if (!Number.isFinite(nowMs)) return new TypeError('castgate/redis: rate limit `nowMs` must be a finite number');
   return undefined;
 }
+

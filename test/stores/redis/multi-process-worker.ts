@@ -1,7 +1,7 @@
 // A worker process of multi-process.test.ts: decides its share of the requests with evaluateCast on
 // Redis rate-limit and quota stores shared with the other workers, and reports every outcome.
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
+import { Cluster, Redis } from 'ioredis';
+import { createClient, createCluster } from 'redis';
 import { createMemoryStores, evaluateCast, parseCastConfig } from '../../../src/index.js';
 import { createRedisStores, type RedisScriptClient } from '../../../src/stores/redis/index.js';
 
@@ -20,10 +20,36 @@ export interface WorkerReport {
 }
 
 const port = Number(process.env.CASTGATE_REDIS_PORT);
+// With CASTGATE_REDIS_CLUSTER_PORTS (comma-separated), the masters of a Redis Cluster instead.
+const clusterPorts = (process.env.CASTGATE_REDIS_CLUSTER_PORTS ?? '').split(',').filter((p) => p !== '').map(Number);
 const prefix = process.env.CASTGATE_REDIS_PREFIX ?? 'castgate:';
 const useNodeRedis = process.env.CASTGATE_REDIS_CLIENT === 'node-redis';
 
+async function connectCluster(): Promise<{ client: RedisScriptClient; close: () => void }> {
+  if (useNodeRedis) {
+    const client = createCluster({ rootNodes: clusterPorts.map((p) => ({ socket: { port: p, host: '127.0.0.1' } })) });
+    client.on('error', () => undefined);
+    await client.connect();
+    return {
+      client,
+      close: () => {
+        void client.close();
+      },
+    };
+  }
+  const client = new Cluster(clusterPorts.map((p) => ({ port: p, host: '127.0.0.1' })));
+  client.on('error', () => undefined);
+  await new Promise((resolve) => client.once('ready', resolve));
+  return {
+    client,
+    close: () => {
+      client.disconnect();
+    },
+  };
+}
+
 async function connect(): Promise<{ client: RedisScriptClient; close: () => void }> {
+  if (clusterPorts.length > 0) return connectCluster();
   if (useNodeRedis) {
     const client = createClient({ socket: { port, host: '127.0.0.1' }, disableOfflineQueue: true });
     client.on('error', () => undefined);
