@@ -1,11 +1,13 @@
 import { deny, pass, skip, type Guard } from '../contract/guard.js';
 import { checkQuotaTaken } from '../engine/store-answers.js';
 import { QuotaCall } from '../engine/store-calls.js';
+import { recordUnit, unitOf } from './admitted-units.js';
 
 /**
  * With `sessionsRemaining` set, serves a session only while the config's counter is above zero and
  * takes one unit atomically, else `quota_exhausted` (429). Never negative, never oversold; the unit
- * is given back when provisioning fails.
+ * is given back when provisioning fails. When the rate-limit guard already took the unit with the
+ * slot (`stores.admission`), it decides on that answer without a call.
  *
  * @example
  * ```ts
@@ -22,10 +24,13 @@ export const quotaGuard: Guard = {
     const { config, stores } = ctx;
     const initial = config.sessionsRemaining;
     if (initial === undefined) return skip();
+    const admitted = unitOf(ctx);
+    if (admitted !== undefined) return admitted.state === 'taken' ? pass() : deny('quota_exhausted');
     const configKey = config.key;
     const taken = checkQuotaTaken(await stores.quota.take(new QuotaCall(ctx, configKey, initial)));
     if (!taken.ok) return deny('quota_exhausted');
     const { reservation } = taken;
+    recordUnit(ctx, { state: 'taken', configKey, reservation });
     return pass({ giveBack: () => stores.quota.giveBack({ configKey, reservation }) });
   },
 };

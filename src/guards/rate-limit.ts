@@ -2,6 +2,7 @@ import type { CastConfig } from '../config/schema.js';
 import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 import { checkTaken } from '../engine/store-answers.js';
 import { RateLimitCall } from '../engine/store-calls.js';
+import { recordUnit } from './admitted-units.js';
 import type { NormalizedRequest } from '../contract/request.js';
 
 /**
@@ -38,7 +39,9 @@ export function rateLimitedVerdict(call: RateLimitCall, retryAfterMs: number): G
  * With `ipRateLimit { sessions, withinSeconds }`, serves at most `sessions` sessions per client
  * (address, or IPv6 prefix) and config in any window of `withinSeconds` (an exact sliding window),
  * else `rate_limited` (429) with `retryAfterSeconds`. The slot it takes is given back when a later
- * guard denies or fails.
+ * guard denies or fails. When the stores have `admission` (e.g. Redis) and the config also has
+ * `sessionsRemaining`, it takes the slot and the quota unit in one call (both or neither) and leaves
+ * the unit to the quota guard, which then decides without a call; one call gives both back.
  *
  * @example
  * ```ts
@@ -53,7 +56,25 @@ export const rateLimitGuard: Guard = {
   async check(ctx) {
     const call = rateLimitCallOf(ctx);
     if (call === undefined) return skip();
-    const { rateLimit } = ctx.stores;
+    const { rateLimit, admission } = ctx.stores;
+    const initial = ctx.config.sessionsRemaining;
+    if (admission !== undefined && initial !== undefined) {
+      const configKey = ctx.config.key;
+      // No `signal`: an AbortController per decision costs more than the call; a late answer is given back.
+      const both = await admission.take({ rateLimit: call, quota: { configKey, initial } });
+      if (!both.ok) {
+        if (both.code === 'rate_limited') return rateLimitedVerdict(call, both.retryAfterMs);
+        recordUnit(ctx, { state: 'exhausted' });
+        return pass({ note: 'quota checked in the same call' });
+      }
+      const { key } = call;
+      const slot = both.rateLimit.reservation;
+      const unit = both.quota.reservation;
+      recordUnit(ctx, { state: 'taken', configKey, reservation: unit });
+      return pass({
+        giveBack: () => admission.giveBack({ rateLimit: { key, reservation: slot }, quota: { configKey, reservation: unit } }),
+      });
+    }
     const taken = checkTaken(await rateLimit.take(call));
     if (!taken.ok) return rateLimitedVerdict(call, taken.retryAfterMs);
     const { key } = call;

@@ -65,6 +65,16 @@ describe.skipIf(!redisAvailability.available)(`crash-safe quota (reservationTtlM
     expect(await quota.take({ configKey: 'crash-0123456789abcdef', initial: 3 })).toMatchObject({ ok: true, remaining: 2 });
   });
 
+  it('never gives back the unit of a host that provisioned its session (the engine commits it)', { timeout: 60_000 }, async () => {
+    const prefix = freshPrefix();
+    const reservationTtlMs = 800;
+    const { quota } = createRedisStores(await clients.ioredis(), { prefix, reservationTtlMs });
+    const host = await runHost(prefix, 'finish', reservationTtlMs);
+    expect(host).toMatchObject({ type: 'decided', allowed: true, killed: false });
+    await sleep(reservationTtlMs + 300);
+    expect(await quota.remaining('crash-0123456789abcdef')).toBe(2);
+  });
+
   it('keeps a unit taken without the option (a take is final)', async () => {
     const prefix = freshPrefix();
     const plain = createRedisStores(await clients.ioredis(), { prefix, quotaReservationTtlMs: 100 });
