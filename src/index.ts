@@ -14,6 +14,8 @@ export type { CastEvaluator, CastEvaluatorOptions, EvaluateCastOptions } from '.
 export { explainCast } from './engine/explain.js';
 export type { CastExplanation } from './engine/explain.js';
 export type { CastDecisionEvent, CastDecisionHook } from './engine/events.js';
+export { endCastSession, renewCastSession } from './engine/session-leases.js';
+export type { CastSessionRef } from './engine/session-leases.js';
 
 // Guards: the default list, each guard, and the kit for writing your own.
 export { defaultGuards } from './guards/index.js';
@@ -21,12 +23,14 @@ export {
   authenticationGuard,
   captchaGuard,
   expiryGuard,
+  liveSessionsGuard,
   parametersGuard,
   provisionGuard,
   quotaGuard,
   rateLimitGuard,
   referrerGuard,
   resumeGuard,
+  signedLinkGuard,
 } from './guards/index.js';
 export { deny, finish, pass, skip } from './contract/guard.js';
 export type { DenyDetails, GiveBack, Guard, GuardContext, GuardName, GuardVerdict } from './contract/guard.js';

@@ -5,7 +5,19 @@ import type { NormalizedRequest } from './request.js';
 import type { CastStores } from './stores.js';
 
 // The built-in guards' names, in their default order: the one list `GuardName` and `defaultGuards` follow.
-export const builtInGuardNames = ['expiry', 'referrer', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'provision'] as const;
+export const builtInGuardNames = [
+  'expiry',
+  'referrer',
+  'signedLink',
+  'authentication',
+  'parameters',
+  'captcha',
+  'resume',
+  'rateLimit',
+  'quota',
+  'liveSessions',
+  'provision',
+] as const;
 
 /** The name of one of the built-in guards. */
 export type BuiltInGuardName = (typeof builtInGuardNames)[number];

@@ -3,7 +3,18 @@ import type { CastErrorCode } from '../contract/decision.js';
 import type { GuardContext } from '../contract/guard.js';
 import type { LaunchPlan } from '../contract/launch-plan.js';
 import type { NormalizedRequest } from '../contract/request.js';
-import type { CastStores } from '../contract/stores.js';
+import type { CastStores, LeaseRef } from '../contract/stores.js';
+import { defaultLeaseTtlMs } from './session-leases.js';
+
+/** The evaluator options some built-in guards read (SPEC §16); never shown to guards as such. */
+export interface GuardSettings {
+  /** `linkKeys`, checked: kid → secret bytes. */
+  readonly linkKeys: ReadonlyMap<string, Uint8Array>;
+  readonly leaseTtlMs: number;
+}
+
+const noLinkKeys: ReadonlyMap<string, Uint8Array> = new Map();
+const defaultGuardSettings: GuardSettings = { linkKeys: noLinkKeys, leaseTtlMs: defaultLeaseTtlMs };
 
 /** The evaluator option `captchaFailuresPerClient` when none is given (SPEC §A). */
 export const defaultCaptchaFailuresPerClient = 5;
@@ -19,15 +30,19 @@ export class EvaluationContext implements GuardContext {
   #controller: AbortController | undefined;
   #unavailableCode: CastErrorCode | undefined;
   readonly #captchaFailuresPerClient: number;
+  readonly #settings: GuardSettings;
+  #heldLeases: LeaseRef[] | undefined;
 
   constructor(
     readonly config: CastConfig,
     readonly request: NormalizedRequest,
     readonly stores: CastStores,
     captchaFailuresPerClient: number = defaultCaptchaFailuresPerClient,
+    settings: GuardSettings = defaultGuardSettings,
   ) {
     this.nowMs = request.now.getTime();
     this.#captchaFailuresPerClient = captchaFailuresPerClient;
+    this.#settings = settings;
   }
 
   /** The evaluator option `captchaFailuresPerClient` of this evaluation. */
@@ -59,6 +74,39 @@ export class EvaluationContext implements GuardContext {
   static setUnavailableCode(ctx: EvaluationContext, code: CastErrorCode | undefined): void {
     ctx.#unavailableCode = code;
   }
+
+  /** The evaluator options built-in guards read. */
+  static settingsOf(ctx: EvaluationContext): GuardSettings {
+    return ctx.#settings;
+  }
+
+  /** Records leases a guard holds for the session about to start (the pipeline binds them to it). */
+  static hold(ctx: EvaluationContext, leases: readonly LeaseRef[]): void {
+    (ctx.#heldLeases ??= []).push(...leases);
+  }
+
+  /** The leases held for the session about to start, if any. For the pipeline only. */
+  static heldLeasesOf(ctx: EvaluationContext): readonly LeaseRef[] | undefined {
+    return ctx.#heldLeases;
+  }
+}
+
+/** The evaluator's `linkKeys` (empty for a context the pipeline did not make). */
+export function linkKeysOf(ctx: GuardContext): ReadonlyMap<string, Uint8Array> {
+  return ctx instanceof EvaluationContext ? EvaluationContext.settingsOf(ctx).linkKeys : noLinkKeys;
+}
+
+/** The evaluator's `leaseTtlMs` (the default for a context the pipeline did not make). */
+export function leaseTtlMsOf(ctx: GuardContext): number {
+  return ctx instanceof EvaluationContext ? EvaluationContext.settingsOf(ctx).leaseTtlMs : defaultLeaseTtlMs;
+}
+
+/**
+ * Hands the leases a guard took for the session about to start to the pipeline, which binds them to
+ * the session id once it is provisioned (SPEC §16). A no-op for a context the pipeline did not make.
+ */
+export function holdLeases(ctx: GuardContext, leases: readonly LeaseRef[]): void {
+  if (ctx instanceof EvaluationContext) EvaluationContext.hold(ctx, leases);
 }
 
 /**

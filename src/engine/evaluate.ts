@@ -12,6 +12,8 @@ import { decisionEvent, notifyDecision, type CastDecisionHook } from './events.j
 import { Run } from './pipeline.js';
 import { normalizeRequest, type CastRequest, type NormalizedRequest } from '../contract/request.js';
 import type { CastStores } from '../contract/stores.js';
+import { checkLinkKeys } from '../signed-links/secret.js';
+import { checkLeaseTtlMs, defaultLeaseTtlMs } from './session-leases.js';
 
 /**
  * Options of one evaluation: the fourth argument of {@link evaluateCast}, or given once to
@@ -45,6 +47,16 @@ export interface EvaluateCastOptions {
    * A hook that throws, rejects or never settles changes and delays nothing.
    */
   readonly onDecision?: CastDecisionHook;
+  /**
+   * The keys that verify signed links (SPEC §16): kid → secret (a string or bytes, at least 32
+   * bytes). Two kids at once let you rotate. Required by configs with `requireSignedLink`.
+   */
+  readonly linkKeys?: Readonly<Record<string, string | Uint8Array>>;
+  /**
+   * How long a live-session lease lasts after its last renewal (SPEC §16): the host renews it with
+   * `renewCastSession` while the session runs. @defaultValue 120_000
+   */
+  readonly leaseTtlMs?: number;
 }
 
 /**
@@ -85,7 +97,11 @@ interface Settings {
   readonly clock: Clock;
   readonly captchaFailuresPerClient: number;
   readonly onDecision: CastDecisionHook | undefined;
+  readonly linkKeys: ReadonlyMap<string, Uint8Array>;
+  readonly leaseTtlMs: number;
 }
+
+const noLinkKeys: ReadonlyMap<string, Uint8Array> = new Map();
 
 function resolveSettings(options: EvaluateCastOptions, base?: Settings): Settings {
   const ipv6Prefix = options.ipv6Prefix ?? base?.ipv6Prefix ?? 64;
@@ -104,7 +120,9 @@ function resolveSettings(options: EvaluateCastOptions, base?: Settings): Setting
   }
   const onDecision = options.onDecision ?? base?.onDecision;
   if (onDecision !== undefined && typeof onDecision !== 'function') throw new TypeError('castgate: onDecision must be a function');
-  return { messages, ipv6Prefix, storeTimeoutMs, clock, captchaFailuresPerClient, onDecision };
+  const linkKeys = options.linkKeys === undefined ? (base?.linkKeys ?? noLinkKeys) : checkLinkKeys(options.linkKeys);
+  const leaseTtlMs = options.leaseTtlMs === undefined ? (base?.leaseTtlMs ?? defaultLeaseTtlMs) : checkLeaseTtlMs(options.leaseTtlMs);
+  return { messages, ipv6Prefix, storeTimeoutMs, clock, captchaFailuresPerClient, onDecision, linkKeys, leaseTtlMs };
 }
 
 function checkGuards(guards: unknown): readonly Guard[] {
@@ -122,12 +140,21 @@ function checkGuards(guards: unknown): readonly Guard[] {
 
 function checkStores(stores: unknown, config: CastConfig): asserts stores is CastStores {
   const candidate = stores as Partial<CastStores> | null;
-  if (typeof candidate !== 'object' || candidate === null) throw new TypeError('castgate: stores must be { rateLimit, quota, sessions, captcha? }');
+  if (typeof candidate !== 'object' || candidate === null) throw new TypeError('castgate: stores must be { rateLimit, quota, sessions, captcha?, leases? }');
   if (typeof candidate.rateLimit !== 'object' || typeof candidate.quota !== 'object' || typeof candidate.sessions !== 'object') {
-    throw new TypeError('castgate: stores must be { rateLimit, quota, sessions, captcha? }');
+    throw new TypeError('castgate: stores must be { rateLimit, quota, sessions, captcha?, leases? }');
   }
   if (config.requireCaptcha && config.allowAnonymous && candidate.captcha === undefined) {
     throw new TypeError(`castgate: config "${config.key}" has requireCaptcha, so stores.captcha is required`);
+  }
+  if ((config.maxLiveSessions !== undefined || config.maxLiveSessionsPerClient !== undefined) && typeof candidate.leases !== 'object') {
+    throw new TypeError(`castgate: config "${config.key}" caps live sessions, so stores.leases is required`);
+  }
+}
+
+function checkLinkSettings(settings: Settings, config: CastConfig): void {
+  if (config.requireSignedLink && settings.linkKeys.size === 0) {
+    throw new TypeError(`castgate: config "${config.key}" has requireSignedLink, so the evaluator needs linkKeys`);
   }
 }
 
@@ -159,6 +186,7 @@ export function createCastEvaluator(options: CastEvaluatorOptions = {}): CastEva
         throw new TypeError('castgate: config must come from parseCastConfig or fromKasmCastConfig');
       }
       checkStores(stores, config);
+      checkLinkSettings(settings, config);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

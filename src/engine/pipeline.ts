@@ -2,14 +2,14 @@ import type { CastConfig } from '../config/schema.js';
 import type { CastDecision, CastErrorCode, GuardDenial, GuardTrace } from '../contract/decision.js';
 import type { GiveBack, Guard, GuardVerdict } from '../contract/guard.js';
 import type { NormalizedRequest } from '../contract/request.js';
-import type { CastStores } from '../contract/stores.js';
-import { EvaluationContext } from './context.js';
+import type { CastStores, LeaseRef } from '../contract/stores.js';
+import { EvaluationContext, type GuardSettings } from './context.js';
 import { armDeadline, DeadlineExceededError, unwatchDeadline, watchDeadline, withDeadline, type DeadlineWatched } from './deadline.js';
 import { allowedDecision, deniedDecision, traceEntry, type MessageOverrides } from './decision-builder.js';
 import { describeFailure } from './events.js';
 
 /** What one evaluation needs besides the config, request and stores. */
-export interface PipelineSettings {
+export interface PipelineSettings extends Partial<GuardSettings> {
   readonly messages: MessageOverrides;
   readonly storeTimeoutMs: number;
   /** Failed captchas one client may have per window (SPEC §A). @defaultValue 5 */
@@ -81,7 +81,9 @@ export class Run implements DeadlineWatched {
     settings: PipelineSettings,
     decisionId: string,
   ) {
-    this.#ctx = new EvaluationContext(config, request, stores, settings.captchaFailuresPerClient);
+    const { linkKeys, leaseTtlMs } = settings;
+    const guardSettings = linkKeys === undefined || leaseTtlMs === undefined ? undefined : { linkKeys, leaseTtlMs };
+    this.#ctx = new EvaluationContext(config, request, stores, settings.captchaFailuresPerClient, guardSettings);
     this.#decisionId = decisionId;
     this.#guards = guards;
     this.#settings = settings;
@@ -194,13 +196,41 @@ export class Run implements DeadlineWatched {
         this.#settle();
         this.#deny(entry, verdict.error);
         return false;
-      case 'finish':
+      case 'finish': {
         this.#settle();
+        const held = EvaluationContext.heldLeasesOf(this.#ctx);
+        if (verdict.outcome === 'created' && held !== undefined && held.length > 0) {
+          void this.#bind(verdict.session.id, held).then((note) => {
+            this.#trace.push(note === undefined ? entry : { ...entry, note });
+            this.#resolve(allowedDecision(this.#decisionId, verdict, this.#ctx.launch, this.#trace));
+          });
+          return false;
+        }
         this.#trace.push(entry);
         this.#resolve(allowedDecision(this.#decisionId, verdict, this.#ctx.launch, this.#trace));
         return false;
+      }
       default:
         throw new TypeError(`castgate: guard "${guard.name}" answered an unknown verdict`);
+    }
+  }
+
+  /**
+   * Binds a created session's id to the leases held for it (SPEC §16), under its own deadline.
+   * Never rejects: the session is running, so a failure only adds a trace note (the leases then
+   * expire unrenewed after `leaseTtlMs`).
+   */
+  async #bind(sessionId: string, leases: readonly LeaseRef[]): Promise<string | undefined> {
+    const { config, nowMs, stores } = this.#ctx;
+    const ttlMs = EvaluationContext.settingsOf(this.#ctx).leaseTtlMs;
+    try {
+      const store = stores.leases;
+      if (store === undefined) throw new TypeError('stores.leases is missing');
+      await withDeadline(store.bind({ configKey: config.key, sessionId, leases, ttlMs, nowMs }), this.#settings.storeTimeoutMs);
+      return undefined;
+    } catch (error) {
+      const reason = error instanceof DeadlineExceededError ? `timed out after ${error.timeoutMs} ms` : 'failed';
+      return `leases not bound to the session (${reason}): they expire unrenewed after ${ttlMs} ms`;
     }
   }
 

@@ -2,23 +2,27 @@ import { builtInGuardNames, type BuiltInGuardName, type Guard } from '../contrac
 import { authenticationGuard } from './authentication.js';
 import { captchaGuard } from './captcha.js';
 import { expiryGuard } from './expiry.js';
+import { liveSessionsGuard } from './live-sessions.js';
 import { parametersGuard } from './parameters.js';
 import { provisionGuard } from './provision.js';
 import { quotaGuard } from './quota.js';
 import { rateLimitGuard } from './rate-limit.js';
 import { referrerGuard } from './referrer.js';
 import { resumeGuard } from './resume.js';
+import { signedLinkGuard } from './signed-link.js';
 
 // Each built-in guard under its name; the order is `builtInGuardNames`'.
 const builtInGuards: { readonly [N in BuiltInGuardName]: Guard } = {
   expiry: expiryGuard,
   referrer: referrerGuard,
+  signedLink: signedLinkGuard,
   authentication: authenticationGuard,
   parameters: parametersGuard,
   captcha: captchaGuard,
   resume: resumeGuard,
   rateLimit: rateLimitGuard,
   quota: quotaGuard,
+  liveSessions: liveSessionsGuard,
   provision: provisionGuard,
 };
 
@@ -39,10 +43,12 @@ export {
   authenticationGuard,
   captchaGuard,
   expiryGuard,
+  liveSessionsGuard,
   parametersGuard,
   provisionGuard,
   quotaGuard,
   rateLimitGuard,
   referrerGuard,
   resumeGuard,
+  signedLinkGuard,
 };

@@ -176,14 +176,14 @@ describe('the built bin: castgate validate', () => {
 });
 
 describe('the built bin: castgate explain', () => {
-  it('explains an allowed request: exit 0, the launch plan and an aligned trace of all nine guards', () => {
+  it('explains an allowed request: exit 0, the launch plan and an aligned trace of all eleven guards', () => {
     const run = castgate('explain', samples, '--key', excelKey, '--ip', '203.0.113.9', '--query', 'file=C:\\Reports\\Q1 2026.xlsx');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('ALLOWED  created  (HTTP 200)');
     expect(run.stdout).toMatch(/command line +"C:\\Reports\\Q1 2026\.xlsx"/u);
     const table = run.stdout.slice(run.stdout.indexOf('guard '));
     const rows = table.trim().split('\n');
-    expect(rows.map((row) => row.split(/\s+/u)[0])).toEqual(['guard', 'expiry', 'referrer', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'provision']);
+    expect(rows.map((row) => row.split(/\s+/u)[0])).toEqual(['guard', 'expiry', 'referrer', 'signedLink', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'liveSessions', 'provision']);
     expect(new Set(rows.map((row) => row.indexOf(row.split(/\s+/u)[1]!)))).toEqual(new Set([rows[0]!.indexOf('verdict')]));
   });
 

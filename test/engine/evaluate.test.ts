@@ -27,17 +27,19 @@ describe('evaluateCast pipeline', () => {
     expect(decision.allowed).toBe(true);
     expect(decision.outcome).toBe('created');
     expect(decision.trace.map((t) => t.guard)).toEqual([
-      'expiry', 'referrer', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'provision',
+      'expiry', 'referrer', 'signedLink', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'liveSessions',
+      'provision',
     ]);
-    expect(decision.trace.map((t) => t.verdict)).toEqual(['skip', 'skip', 'pass', 'skip', 'skip', 'skip', 'skip', 'skip', 'pass']);
+    expect(decision.trace.map((t) => t.verdict)).toEqual(['skip', 'skip', 'skip', 'pass', 'skip', 'skip', 'skip', 'skip', 'skip', 'skip', 'pass']);
     for (const entry of decision.trace) expect(entry.durationMs).toBeGreaterThanOrEqual(0);
     expect(s.sessions.plans).toHaveLength(1);
   });
 
-  it('exports defaultGuards frozen, in SPEC §3 order', () => {
+  it('exports defaultGuards frozen, in SPEC §3 order with §16\'s signedLink after referrer and liveSessions after quota', () => {
     expect(Object.isFrozen(defaultGuards)).toBe(true);
     expect(defaultGuards.map((g) => g.name)).toEqual([
-      'expiry', 'referrer', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'provision',
+      'expiry', 'referrer', 'signedLink', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'liveSessions',
+      'provision',
     ]);
   });
 

@@ -14,7 +14,7 @@ describe('resume guard', () => {
     const again = await evaluateCast(cfg, request, s);
     expect(again.outcome).toBe('resumed');
     expect(again.session).toEqual(first.session);
-    expect(again.trace.map((t) => t.guard)).toEqual(['expiry', 'referrer', 'authentication', 'parameters', 'captcha', 'resume']);
+    expect(again.trace.map((t) => t.guard)).toEqual(['expiry', 'referrer', 'signedLink', 'authentication', 'parameters', 'captcha', 'resume']);
     expect(await s.quota.remaining(cfg.key)).toBe(1);
     expect(s.sessions.plans).toHaveLength(1);
   });

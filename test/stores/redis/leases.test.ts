@@ -3,6 +3,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStores } from '../../../src/stores/redis/index.js';
 import { leaseAcquireScript, leaseBindScript, leaseBoundToScript, leaseReleaseScript, leaseRenewScript } from '../../../src/stores/redis/lease-scripts.js';
+import { leaseStoreContract, runContract } from '../../../src/testing/index.js';
 import { describeLeaseStore } from '../../contracts/lease-store.js';
 import { redisAvailability, redisSkipNote, startRedisServer, type RedisServer } from './redis-server.js';
 
@@ -50,6 +51,12 @@ describe.skipIf(!redisAvailability.available)(`Redis lease store on a real redis
   describeLeaseStore('Redis (ioredis)', () => createRedisStores(ioredis, { prefix: freshPrefix() }).leases);
   describeLeaseStore('Redis (node-redis)', () => createRedisStores(nodeRedis, { prefix: freshPrefix() }).leases);
   describeLeaseStore('Redis (ioredis with stringNumbers)', () => createRedisStores(stringNumbers, { prefix: freshPrefix() }).leases);
+  describe('leaseStoreContract (castgate/testing): Redis (ioredis)', () => {
+    runContract(leaseStoreContract, () => createRedisStores(ioredis, { prefix: freshPrefix() }).leases, it);
+  });
+  describe('leaseStoreContract (castgate/testing): Redis (node-redis)', () => {
+    runContract(leaseStoreContract, () => createRedisStores(nodeRedis, { prefix: freshPrefix() }).leases, it);
+  });
 
   it('names each lease script by the SHA1 Redis computes for it', async () => {
     for (const script of [leaseAcquireScript, leaseRenewScript, leaseReleaseScript, leaseBindScript, leaseBoundToScript]) {
