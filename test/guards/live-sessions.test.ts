@@ -9,7 +9,8 @@ import { config, stores, t0 } from '../helpers/cast.js';
 const minute = 60_000;
 
 function liveStores() {
-  return stores({ leases: createMemoryLeaseStore() });
+  const leases = createMemoryLeaseStore();
+  return { ...stores({ leases }), leases };
 }
 
 describe('liveSessions guard (SPEC §16)', () => {
