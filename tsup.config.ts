@@ -27,7 +27,8 @@ export default defineConfig([
     external: ['castgate', 'express', 'fastify'],
   },
   {
-    // The `castgate` bin: ESM only, with its shebang; it imports the library entry, not a copy.
+    // The `castgate` bin: ESM only, with its shebang; it imports the library entry, not a copy (only
+    // dependency-free leaves such as net/iso-time.ts are bundled into it).
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     dts: false,

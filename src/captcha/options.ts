@@ -1,5 +1,6 @@
 import { defaultVerifierTimeoutMs, durationProblem } from '../engine/deadline.js';
-import { normalizeCaptchaHostname } from './hostname.js';
+import { normalizeHostname } from '../net/host.js';
+import { readHttpUrl } from '../net/url.js';
 
 /**
  * The `fetch` a verifier calls: `globalThis.fetch` or anything with its shape (undici's `fetch`, a
@@ -112,7 +113,7 @@ export function resolveCaptchaSettings(factory: string, options: CaptchaVerifier
   if (!isObject(options)) fail('needs an options object with a `secret`');
   if (typeof options.secret !== 'string' || options.secret.trim().length === 0) fail('needs a non-empty `secret`');
   const url = options.url ?? defaults.url;
-  if (!isHttpUrl(url)) fail('needs a `url` that is an absolute http: or https: URL without user info');
+  if (!isHttpUrl(url)) fail('needs a `url` that is an absolute http: or https: URL without user info, white space or control characters');
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('needs `fetch` to be a function');
   if (options.clock !== undefined && typeof options.clock !== 'function') fail('needs `clock` to be a function');
   const timeoutMs = options.timeoutMs ?? defaultVerifierTimeoutMs;
@@ -138,7 +139,7 @@ function normalizeHostnameList(hostnames: unknown, fail: (what: string) => never
   if (!Array.isArray(hostnames) || hostnames.length === 0) fail('needs `hostnames` to list at least one hostname');
   const normalized = new Set<string>();
   hostnames.forEach((hostname: unknown, index) => {
-    const host = typeof hostname === 'string' ? normalizeCaptchaHostname(hostname) : undefined;
+    const host = typeof hostname === 'string' ? normalizeHostname(hostname) : undefined;
     if (host === undefined) fail(`needs \`hostnames[${index}]\` to be a bare hostname (no scheme, port or path)`);
     else normalized.add(host);
   });
@@ -155,11 +156,5 @@ function isPositive(value: unknown): value is number {
 }
 
 function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    const parsed = new URL(value);
-    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username === '' && parsed.password === '';
-  } catch {
-    return false;
-  }
+  return typeof value === 'string' && typeof readHttpUrl(value) === 'object';
 }

@@ -1,7 +1,7 @@
 import type { CaptchaResult, CaptchaVerifier } from '../contract/stores.js';
 import { checkChallengeTime } from './challenge-time.js';
 import { CaptchaUnavailableError, type CaptchaProvider } from './errors.js';
-import { normalizeCaptchaHostname } from './hostname.js';
+import { normalizeHostname } from '../net/host.js';
 import type { CaptchaSettings } from './options.js';
 import { postSiteverify, type SiteverifyReply } from './siteverify.js';
 import { captchaTokenProblem } from './token.js';
@@ -98,7 +98,7 @@ export function finiteScore(reply: SiteverifyReply): number | undefined {
 function checkHostname(reply: SiteverifyReply, hostnames: ReadonlySet<string> | undefined): string | undefined {
   if (hostnames === undefined) return undefined;
   const hostname = field(reply, 'hostname');
-  const normalized = typeof hostname === 'string' ? normalizeCaptchaHostname(hostname) : undefined;
+  const normalized = typeof hostname === 'string' ? normalizeHostname(hostname) : undefined;
   return normalized !== undefined && hostnames.has(normalized) ? undefined : 'token was solved on a hostname that is not allowed';
 }
 

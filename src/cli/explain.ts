@@ -1,5 +1,7 @@
+import { formatDuration, intervalToDuration } from 'date-fns';
 import { parseArgs } from 'node:util';
 import { createMemoryStores, explainCast, type CastConfig, type CastExplanation, type CastRequest } from 'castgate';
+import { parseIsoInstant } from '../net/iso-time.js';
 import { argsError, type CliOptionSpecs } from './args.js';
 import { looksLikeKasm, parseConfigInput, rawKeyOf, readConfigFile } from './config-file.js';
 import { formatIssuePath, formatTable, printable, usageError, type CliIo } from './format.js';
@@ -44,17 +46,17 @@ const explainOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies CliOptionSpecs;
 
-const isoTime = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/u;
+const dateOnly = /^\d{4}-\d{2}-\d{2}$/u;
 
 /** Reads `--now`: a date (UTC midnight) or a date and time with an offset; `undefined` when it is neither or impossible. */
 function parseNow(text: string): Date | undefined {
-  const match = isoTime.exec(text);
-  if (!match) return undefined;
-  const [, year = '', month = '', day = ''] = match;
-  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day)) return undefined;
-  const instant = new Date(text);
-  return Number.isNaN(instant.getTime()) ? undefined : instant;
+  const ms = parseIsoInstant(dateOnly.test(text) ? `${text}T00:00:00Z` : text);
+  return typeof ms === 'number' ? new Date(ms) : undefined;
+}
+
+/** `retryAfterSeconds` as a person reads it: `90` → `1 minute 30 seconds`. */
+function humanSeconds(seconds: number): string {
+  return formatDuration(intervalToDuration({ start: 0, end: seconds * 1000 })) || `${seconds} seconds`;
 }
 
 function describeRequest(request: CastRequest): string {
@@ -91,7 +93,7 @@ function decisionLines(decision: CastExplanation): string[] {
   const { error, redirectUrl } = decision;
   const lines = [`DENIED  ${error.code}  (HTTP ${error.status})`, field('message', error.message)];
   if (error.parameter !== undefined) lines.push(field('parameter', error.parameter));
-  if (error.retryAfterSeconds !== undefined) lines.push(field('retryAfterSeconds', String(error.retryAfterSeconds)));
+  if (error.retryAfterSeconds !== undefined) lines.push(field('retryAfterSeconds', `${error.retryAfterSeconds} (${humanSeconds(error.retryAfterSeconds)})`));
   if (redirectUrl !== undefined) lines.push(field('redirectUrl', redirectUrl));
   return lines;
 }

@@ -61,6 +61,7 @@
  * (`['remote_app_configs', 'args', 0, 'value_pattern']`).
  */
 import type { ClientSettingName } from '../contract/launch-plan.js';
+import { parseIsoInstant } from '../net/iso-time.js';
 import { CastConfigError, type CastConfigIssue } from './errors.js';
 import { checkCastConfigSnapshot, type ParseCastConfigOptions } from './parse.js';
 import { configInputLimits, snapshotInput } from './prepass.js';
@@ -210,7 +211,6 @@ const argFields = [
 const argFieldNames: readonly string[] = argFields.map(([kasm]) => kasm);
 
 const kasmTimestamp = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)$/u;
-const withOffset = /T.*(?:Z|[+-]\d{2}:\d{2})$/u;
 
 /** How castgate paths map back to the Kasm fields they came from. */
 interface Origins {
@@ -416,7 +416,9 @@ function readValidUntil(raw: unknown, issues: CastConfigIssue[]): unknown {
   if (typeof raw !== 'string') return raw;
   const naive = kasmTimestamp.exec(raw);
   if (naive) return `${naive[1] ?? ''}T${naive[2] ?? ''}Z`;
-  if (withOffset.test(raw)) return raw;
+  // An instant with an offset goes on to the schema, which reads it (and says what is wrong with its fields).
+  const instant = parseIsoInstant(raw);
+  if (typeof instant === 'number' || instant === 'not_a_real_time') return raw;
   issues.push({
     path: ['valid_until'],
     code: 'invalid_date',

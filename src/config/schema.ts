@@ -1,11 +1,13 @@
-import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { clientSettingNames } from '../contract/launch-plan.js';
+import { dockerNetworkName } from '../net/docker-network.js';
+import { normalizeHostname, withoutTrailingDot } from '../net/host.js';
+import { parseIsoInstant, type IsoInstantProblem } from '../net/iso-time.js';
+import { maxHttpUrlLength, readHttpUrl, type HttpUrlProblem } from '../net/url.js';
 import { compileValuePattern, maxPatternLength } from '../remote-app/pattern.js';
 import { maxCommandLineLength, quoteWindowsArg } from '../remote-app/windows-quote.js';
 import type { CastConfigIssueCode } from './errors.js';
 
-const maxUrlLength = 2048;
 const maxReferrers = 1000;
 const maxArgs = 32;
 /**
@@ -17,8 +19,11 @@ export const maxWithinSeconds = 365 * 24 * 60 * 60;
  * The most `ipRateLimit.sessions`: 10,000 per client and window.
  */
 export const maxRateLimitSessions = 10_000;
-// eslint-disable-next-line no-control-regex
-const controlOrSpace = /[\u0000-\u0020\u007f-\u009f]/u;
+const httpUrlMessages: Readonly<Record<HttpUrlProblem, string>> = {
+  control_or_space: 'must not contain whitespace or control characters',
+  not_http: 'must be an absolute http:// or https:// URL',
+  user_info: 'must not contain user info (user:password@)',
+};
 
 /** Adds a custom issue that carries castgate's own issue code (read back by `zod-issues.ts`). */
 function addIssue(ctx: z.RefinementCtx, code: CastConfigIssueCode, message: string, path?: (string | number)[]): void {
@@ -33,81 +38,31 @@ function addIssue(ctx: z.RefinementCtx, code: CastConfigIssueCode, message: stri
  */
 export const httpUrlSchema = z
   .string()
-  .max(maxUrlLength, { abort: true })
+  .max(maxHttpUrlLength, { abort: true })
   .superRefine((raw, ctx) => {
-    if (controlOrSpace.test(raw)) {
-      addIssue(ctx, 'invalid_url', 'must not contain whitespace or control characters');
-      return;
-    }
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      addIssue(ctx, 'invalid_url', 'must be an absolute http:// or https:// URL');
-      return;
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-      addIssue(ctx, 'invalid_url', 'must be an absolute http:// or https:// URL');
-    } else if (url.username !== '' || url.password !== '') {
-      addIssue(ctx, 'invalid_url', 'must not contain user info (user:password@)');
-    }
+    const url = readHttpUrl(raw);
+    if (typeof url === 'string') addIssue(ctx, 'invalid_url', httpUrlMessages[url]);
   });
 
-const isoInstant = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/u;
-const isoWithoutOffset = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/u;
-
-function daysInMonth(year: number, month: number): number {
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
-}
-
-/**
- * Parses a strict ISO 8601 instant that carries an offset (`2030-01-01T00:00:00Z`,
- * `2030-03-10T02:30:00-05:00`), checking every field itself instead of trusting `Date.parse`
- * (which reads a time without an offset as local time and rolls `2030-02-30` over to March).
- * Answers the `Date`, or a message saying what is wrong (no offset, impossible fields, not ISO).
- */
-export function parseIsoInstant(raw: string): Date | string {
-  const match = isoInstant.exec(raw);
-  if (!match) {
-    return isoWithoutOffset.test(raw)
-      ? 'must give a time zone offset (e.g. 2030-01-01T00:00:00Z or +02:00); a time without one is ambiguous'
-      : 'must be an ISO 8601 instant with an offset, such as 2030-01-01T00:00:00Z';
-  }
-  const [, y = '', mo = '', d = '', h = '', mi = '', s = '00', fraction = '', zulu, sign, oh = '00', om = '00'] = match;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hours = Number(h);
-  const minutes = Number(mi);
-  const seconds = Number(s);
-  if (
-    month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
-    hours > 23 || minutes > 59 || seconds > 59 ||
-    (zulu === undefined && (Number(oh) > 23 || Number(om) > 59))
-  ) {
-    return 'is not a real date and time: check the month, day, hours (00-23), minutes, seconds and offset';
-  }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hours, minutes, seconds, Number(fraction.padEnd(3, '0').slice(0, 3)));
-  const offsetMinutes = zulu === undefined ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
-  return new Date(date.getTime() - offsetMinutes * 60_000);
-}
+const isoInstantMessages: Readonly<Record<IsoInstantProblem, string>> = {
+  no_offset: 'must give a time zone offset (e.g. 2030-01-01T00:00:00Z or +02:00); a time without one is ambiguous',
+  not_iso: 'must be an ISO 8601 instant with an offset, such as 2030-01-01T00:00:00Z',
+  not_a_real_time: 'is not a real date and time: check the month, day, hours (00-23), minutes, seconds and offset',
+};
 
 /**
  * `validUntil`: a valid `Date` (copied, so later changes to the caller's object change nothing) or
- * a strict ISO 8601 string with an offset ({@link parseIsoInstant}). Numbers are refused: seconds
+ * a strict ISO 8601 string with an offset (`parseIsoInstant` of net/iso-time.ts). Numbers are refused: seconds
  * or milliseconds cannot be told apart. The JSON Schema shows it as `format: date-time`.
  */
 export const validUntilSchema = z.union([z.date(), z.string().max(64)]).transform((value, ctx) => {
   if (value instanceof Date) return new Date(value.getTime());
   const parsed = parseIsoInstant(value);
   if (typeof parsed === 'string') {
-    addIssue(ctx, 'invalid_date', parsed);
+    addIssue(ctx, 'invalid_date', isoInstantMessages[parsed]);
     return z.NEVER;
   }
-  return parsed;
+  return new Date(parsed);
 });
 
 const label = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/u;
@@ -127,15 +82,12 @@ export function normalizeDomainEntry(raw: string): string | { error: string } {
   const body = wildcard ? trimmed.slice(2) : trimmed;
   if (body === '' || body.includes('*')) return { error: 'must be a domain name such as example.com or *.example.com' };
   if (/[/:@?#\s\\[\]%]/u.test(body)) return { error: 'must be a bare domain name: no scheme, port, path or spaces' };
-  const bare = body.endsWith('.') ? body.slice(0, -1) : body;
-  const ascii = domainToASCII(bare);
-  if (ascii === '' || ascii.startsWith('.') || ascii.endsWith('.')) {
-    return { error: 'must be a domain name such as example.com or *.example.com' };
-  }
+  const ascii = normalizeHostname(body, Number.POSITIVE_INFINITY);
+  if (ascii === undefined) return { error: 'must be a domain name such as example.com or *.example.com' };
   if (ascii.length > maxDomainLength) return { error: `must be at most ${maxDomainLength} characters once in punycode` };
   if (dottedQuad.test(ascii)) {
     if (wildcard) return { error: 'an IP address cannot have a wildcard' };
-    if (ascii !== bare) return { error: 'an IPv4 address must be written in canonical dotted form, such as 192.0.2.1' };
+    if (ascii !== withoutTrailingDot(body)) return { error: 'an IPv4 address must be written in canonical dotted form, such as 192.0.2.1' };
     return ascii;
   }
   const labels = ascii.split('.');
@@ -284,7 +236,7 @@ export const ipRateLimitSchema = z.strictObject({
 /** The largest live-session cap: past a million, a cap is a typo rather than a policy. */
 const liveSessionCap = z.number().int().min(1).max(1_000_000);
 
-const dockerNetworkName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/u, 'must be a Docker network name');
+const dockerNetworkNameSchema = z.string().regex(dockerNetworkName, 'must be a Docker network name');
 
 /**
  * The zod 4 schema of a casting config in castgate's camelCase form (SPEC §7), for composing
@@ -312,7 +264,7 @@ export const castConfigSchema = z.strictObject({
   dynamicKasmUrl: z.boolean().default(false),
   kasmUrlAllowedHosts: domainList(maxReferrers).optional(),
   dynamicDockerNetwork: z.boolean().default(false),
-  allowedDockerNetworks: z.array(dockerNetworkName).max(maxReferrers).optional(),
+  allowedDockerNetworks: z.array(dockerNetworkNameSchema).max(maxReferrers).optional(),
   errorUrl: httpUrlSchema.optional(),
   disableControlPanel: z.boolean().default(false),
   disableTips: z.boolean().default(false),

@@ -1,19 +1,17 @@
 import type { CastConfig } from '../config/schema.js';
 import { deny, pass, skip, type Guard, type GuardVerdict } from '../contract/guard.js';
 import type { LaunchPlan } from '../contract/launch-plan.js';
-import { domainMatcherOf, hostIsListed, parseHttpUrl } from '../net/domain-match.js';
+import { dockerNetworkName } from '../net/docker-network.js';
+import { domainMatcherOf, hostIsListed } from '../net/domain-match.js';
+import { maxHttpUrlLength, readHttpUrl } from '../net/url.js';
 import { invalidQueryValue, readQueryParam, type CastQuery } from '../contract/query.js';
 import { buildRemoteAppArgs } from '../remote-app/build.js';
 
 /** The longest `kasm_url` value accepted, in characters. */
-export const maxKasmUrlLength = 2048;
-const dockerNetworkName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/u;
+export const maxKasmUrlLength = maxHttpUrlLength;
 const reservedDockerNetworks: ReadonlySet<string> = new Set(['host', 'none', 'bridge', 'default']);
 // Docker also resolves a network by a unique prefix of its ID, so `7f` may select `host`.
 const networkIdShaped = /^[0-9a-f]+$/u;
-// C0 and C1 controls, DEL, and every kind of white space.
-// eslint-disable-next-line no-control-regex
-const controlOrSpace = /[\u0000-\u0020\u007f-\u009f\s]/u;
 
 /**
  * Validates a `kasm_url` value: no controls or white space in the raw string, at most 2048
@@ -21,10 +19,9 @@ const controlOrSpace = /[\u0000-\u0020\u007f-\u009f\s]/u;
  * `allowedHosts` when given. Answers the serialised URL, or `null`.
  */
 export function checkKasmUrl(raw: string, allowedHosts: readonly string[] | undefined): string | null {
-  if (raw.length === 0 || raw.length > maxKasmUrlLength || controlOrSpace.test(raw)) return null;
-  const url = parseHttpUrl(raw);
-  if (url === null) return null;
-  if (url.username !== '' || url.password !== '') return null;
+  if (raw.length === 0 || raw.length > maxKasmUrlLength) return null;
+  const url = readHttpUrl(raw);
+  if (typeof url === 'string') return null;
   if (allowedHosts !== undefined && !hostIsListed(url.hostname, domainMatcherOf(allowedHosts))) return null;
   return url.href;
 }

@@ -1,3 +1,6 @@
+import { withoutTrailingDot } from './host.js';
+import { parseHttpUrl } from './url.js';
+
 /** An allow-list of normalised domain entries (`example.com`, `*.example.com`), ready for matching. */
 export interface DomainMatcher {
   readonly exact: ReadonlySet<string>;
@@ -28,7 +31,7 @@ export function domainMatcherOf(entries: readonly string[]): DomainMatcher {
  * `badexample.com` or `example.com.evil.net`). One trailing dot of the host is ignored.
  */
 export function hostIsListed(host: string, matcher: DomainMatcher): boolean {
-  const bare = host.endsWith('.') ? host.slice(0, -1) : host;
+  const bare = withoutTrailingDot(host);
   if (matcher.exact.has(bare)) return true;
   for (const suffix of matcher.suffixes) {
     if (bare.length > suffix.length && bare.endsWith(suffix)) return true;
@@ -63,13 +66,3 @@ function parseHttpHost(raw: string): string | null {
   return parseHttpUrl(raw)?.hostname ?? null;
 }
 
-/** Parses an absolute `http:` or `https:` URL with a host (WHATWG `URL`), or answers `null`. */
-export function parseHttpUrl(raw: string): URL | null {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return null;
-  }
-  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' ? url : null;
-}
