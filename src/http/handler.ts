@@ -338,12 +338,16 @@ async function answer(settings: Settings, input: CastHttpInput, json: boolean): 
     const resolved = user();
     user = resolved instanceof Promise ? await resolved : resolved;
   }
+  const params = new URLSearchParams(query);
+  // A signed link's token travels as `token` (SPEC §16); a repeated one is no token at all.
+  const linkTokens = params.getAll('token');
   const request: CastRequest = {
     ip: input.ip,
     referrer,
     user: user ?? null,
-    query: new URLSearchParams(query),
+    query: params,
     captchaToken,
+    linkToken: linkTokens.length === 1 ? linkTokens[0] : null,
   };
   const decision = await settings.evaluate(config, request, settings.stores, settings.evaluateOptions);
   const extra = decisionHeaders(decision);

@@ -1,4 +1,4 @@
-import { createMemoryStores, parseCastConfig } from 'castgate';
+import { createCastEvaluator, createMemoryStores, parseCastConfig, signCastLink } from 'castgate';
 import { createCastHttpHandler, type CastHttpInput } from 'castgate/http';
 import { describe, expect, it } from 'vitest';
 
@@ -69,5 +69,24 @@ describe('createCastHttpHandler', () => {
     expect(answer.body).toContain('Accès refusé depuis ce domaine.');
     expect(answer.body).toContain('<html lang="fr">');
     expect(answer.body).not.toContain('only opens from the website');
+  });
+
+  it('reads a signed link from the `token` query parameter; a missing or repeated one is not valid (403)', async () => {
+    const signed = parseCastConfig({ name: 'S', key: 'signed-Qm3v8TzX1pLw9RkE4n', imageId: 'img', allowAnonymous: true, requireSignedLink: true });
+    const secret = 'link-secret-0123456789-abcdefghijklmnop';
+    const handle = createCastHttpHandler({
+      configs: [signed],
+      stores: createMemoryStores(),
+      evaluate: createCastEvaluator({ linkKeys: { k1: secret } }),
+    });
+    const token = await signCastLink({ key: signed.key, expiresAt: Date.now() + 60_000 }, { secret, kid: 'k1' });
+    const json = { accept: 'application/json' };
+    const allowed = await handle(get(`/cast/${signed.key}?token=${token}`, { headers: json }));
+    expect(allowed.status).toBe(200);
+    const missing = await handle(get(`/cast/${signed.key}`, { headers: json }));
+    expect(missing.status).toBe(403);
+    expect(JSON.parse(missing.body ?? '{}')).toMatchObject({ error: { code: 'link_invalid' } });
+    const repeated = await handle(get(`/cast/${signed.key}?token=${token}&token=${token}`, { headers: json }));
+    expect(JSON.parse(repeated.body ?? '{}')).toMatchObject({ error: { code: 'link_invalid' } });
   });
 });
