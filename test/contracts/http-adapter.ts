@@ -393,7 +393,8 @@ export function describeCastHttpAdapter(adapter: CastHttpAdapterUnderTest): void
           const target = path(contractConfigs.captcha);
           const state = formStateOf(await send(origin, target, { headers: { referer: 'https://portal.example.com/' } }));
           const [payload, mac] = state.split('.');
-          const forged = `${Buffer.from(JSON.stringify([1, contractConfigs.captcha.key, 'v4:127.0.0.1', 'https://portal.example.com/', '', Date.now()])).toString('base64url')}.${mac!}`;
+          // Issued a minute earlier than the real state: never the same payload, even within one millisecond.
+          const forged = `${Buffer.from(JSON.stringify([1, contractConfigs.captcha.key, 'v4:127.0.0.1', 'https://portal.example.com/', '', Date.now() - 60_000])).toString('base64url')}.${mac!}`;
           const tampered = `${payload!.slice(0, -2)}AA.${mac!}`;
           for (const [name, body] of [
             ['forged', `castgate_state=${forged}&g-recaptcha-response=t`],
