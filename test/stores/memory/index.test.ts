@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LaunchPlan } from '../../../src/contract/launch-plan.js';
+import { anonymousPlan } from '../../helpers/launch-plans.js';
 import { createMemoryStores } from '../../../src/stores/memory/index.js';
 
 const t0 = 1_700_000_000_000;
 
-function planFor(user: LaunchPlan['user']): LaunchPlan {
-  return {
-    imageId: 'desktop',
-    env: {},
-    sessionOptions: { disableControlPanel: false, disableTips: false, enableSharing: false, disableFixedResolution: false },
-    user,
-    persistentProfile: !user.anonymous,
-  };
-}
-
-const anonymousPlan = planFor({ anonymous: true, groupIds: ['all-users', 'guests'] });
 
 describe('memory stores', () => {
   it('hold no timer that keeps the process alive', async () => {

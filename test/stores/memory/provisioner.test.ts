@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LaunchPlan } from '../../../src/contract/launch-plan.js';
+import { anonymousPlan, planFor, signedInPlan } from '../../helpers/launch-plans.js';
 import { createMemoryProvisioner, createMemoryStores } from '../../../src/stores/memory/index.js';
 import { runContract, sessionProvisionerContract } from '../../../src/testing/index.js';
 
@@ -10,18 +10,6 @@ describe('SessionProvisioner contract: memory (through createMemoryStores, maxSe
   runContract(sessionProvisionerContract, () => createMemoryStores({ maxSessions: 20 }).sessions, it);
 });
 
-function planFor(user: LaunchPlan['user']): LaunchPlan {
-  return {
-    imageId: 'desktop',
-    env: {},
-    sessionOptions: { disableControlPanel: false, disableTips: false, enableSharing: false, disableFixedResolution: false },
-    user,
-    persistentProfile: !user.anonymous,
-  };
-}
-
-const anonymousPlan = planFor({ anonymous: true, groupIds: ['all-users', 'guests'] });
-const signedInPlan = planFor({ anonymous: false, id: 'u-42', groupIds: [] });
 
 describe('memory provisioner (a stand-in for a desktop backend)', () => {
   it('creates a fresh anonymous user for every anonymous plan', async () => {
