@@ -32,6 +32,7 @@ export class EvaluationContext implements GuardContext {
   readonly #captchaFailuresPerClient: number;
   readonly #settings: GuardSettings;
   #heldLeases: LeaseRef[] | undefined;
+  #onVerifierCall: (() => void) | undefined;
 
   constructor(
     readonly config: CastConfig,
@@ -80,6 +81,16 @@ export class EvaluationContext implements GuardContext {
     return ctx.#settings;
   }
 
+  /** What the pipeline does when a guard is about to call the captcha verifier (it moves the deadline). */
+  static setVerifierCallHook(ctx: EvaluationContext, hook: () => void): void {
+    ctx.#onVerifierCall = hook;
+  }
+
+  /** Tells the pipeline the guard's next call is the captcha verifier's. */
+  static verifierCall(ctx: EvaluationContext): void {
+    ctx.#onVerifierCall?.();
+  }
+
   /** Records leases a guard holds for the session about to start (the pipeline binds them to it). */
   static hold(ctx: EvaluationContext, leases: readonly LeaseRef[]): void {
     (ctx.#heldLeases ??= []).push(...leases);
@@ -124,4 +135,13 @@ export function captchaFailuresPerClientOf(ctx: GuardContext): number {
  */
 export function unavailableAs(ctx: GuardContext, code: CastErrorCode): void {
   if (ctx instanceof EvaluationContext) EvaluationContext.setUnavailableCode(ctx, code);
+}
+
+/**
+ * Says the call a guard makes next is a captcha verifier call: its deadline is the evaluator's
+ * `captchaTimeoutMs` from now, instead of `storeTimeoutMs` from the guard's start. Holds until the
+ * guard answers.
+ */
+export function verifierCallNext(ctx: GuardContext): void {
+  if (ctx instanceof EvaluationContext) EvaluationContext.verifierCall(ctx);
 }

@@ -7,7 +7,7 @@ import { defaultGuards } from '../guards/index.js';
 import { randomUUID } from 'node:crypto';
 import { defaultCaptchaFailuresPerClient } from './context.js';
 import { deniedDecision } from './decision-builder.js';
-import { defaultStoreTimeoutMs, durationProblem } from './deadline.js';
+import { defaultCaptchaTimeoutMs, defaultStoreTimeoutMs, durationProblem } from './deadline.js';
 import { decisionEvent, notifyDecision, type CastDecisionHook } from './events.js';
 import { Run } from './pipeline.js';
 import { normalizeRequest, type CastRequest, type NormalizedRequest } from '../contract/request.js';
@@ -30,8 +30,13 @@ export interface EvaluateCastOptions {
   readonly messages?: Partial<Record<CastErrorCode, string>>;
   /** How many leading bits of an IPv6 address make one rate-limit bucket (32–128). @defaultValue 64 */
   readonly ipv6Prefix?: number;
-  /** A store, provisioner or verifier call that takes longer counts as failed. @defaultValue 2000 */
+  /** A store or provisioner call that takes longer counts as failed. @defaultValue 2000 */
   readonly storeTimeoutMs?: number;
+  /**
+   * A captcha verifier call that takes longer counts as failed (`captcha_unavailable`). Above the
+   * verifiers' own `timeoutMs` (5000) by default, so theirs fires first. @defaultValue 6000
+   */
+  readonly captchaTimeoutMs?: number;
   /** Where the time comes from when a request has no `now`. @defaultValue the system clock */
   readonly clock?: Clock;
   /**
@@ -94,6 +99,7 @@ interface Settings {
   readonly messages: Partial<Record<CastErrorCode, string>> | undefined;
   readonly ipv6Prefix: number;
   readonly storeTimeoutMs: number;
+  readonly captchaTimeoutMs: number;
   readonly clock: Clock;
   readonly captchaFailuresPerClient: number;
   readonly onDecision: CastDecisionHook | undefined;
@@ -111,6 +117,9 @@ function resolveSettings(options: EvaluateCastOptions, base?: Settings): Setting
   const storeTimeoutMs = options.storeTimeoutMs ?? base?.storeTimeoutMs ?? defaultStoreTimeoutMs;
   const problem = durationProblem('storeTimeoutMs', storeTimeoutMs);
   if (problem !== undefined) throw new RangeError(`castgate: ${problem}`);
+  const captchaTimeoutMs = options.captchaTimeoutMs ?? base?.captchaTimeoutMs ?? defaultCaptchaTimeoutMs;
+  const captchaProblem = durationProblem('captchaTimeoutMs', captchaTimeoutMs);
+  if (captchaProblem !== undefined) throw new RangeError(`castgate: ${captchaProblem}`);
   const clock = options.clock ?? base?.clock ?? systemClock;
   if (typeof clock !== 'function') throw new TypeError('castgate: clock must be a function returning a Date');
   const messages = options.messages === undefined ? base?.messages : { ...base?.messages, ...options.messages };
@@ -122,7 +131,7 @@ function resolveSettings(options: EvaluateCastOptions, base?: Settings): Setting
   if (onDecision !== undefined && typeof onDecision !== 'function') throw new TypeError('castgate: onDecision must be a function');
   const linkKeys = options.linkKeys === undefined ? (base?.linkKeys ?? noLinkKeys) : checkLinkKeys(options.linkKeys);
   const leaseTtlMs = options.leaseTtlMs === undefined ? (base?.leaseTtlMs ?? defaultLeaseTtlMs) : checkLeaseTtlMs(options.leaseTtlMs);
-  return { messages, ipv6Prefix, storeTimeoutMs, clock, captchaFailuresPerClient, onDecision, linkKeys, leaseTtlMs };
+  return { messages, ipv6Prefix, storeTimeoutMs, captchaTimeoutMs, clock, captchaFailuresPerClient, onDecision, linkKeys, leaseTtlMs };
 }
 
 function checkGuards(guards: unknown): readonly Guard[] {
@@ -160,7 +169,8 @@ function checkLinkSettings(settings: Settings, config: CastConfig): void {
 
 /**
  * Creates an evaluator with its own guard list and defaults. The pipeline runs the guards in order,
- * traces each, turns a guard that throws or outlives `storeTimeoutMs` into its `unavailableCode`
+ * traces each, turns a guard that throws or outlives `storeTimeoutMs` (a verifier call:
+ * `captchaTimeoutMs`) into its `unavailableCode`
  * (`store_unavailable` by default), and on any denial gives back, newest first, everything earlier
  * guards took. Throws `TypeError`/`RangeError` for bad options.
  *

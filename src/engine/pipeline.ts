@@ -12,6 +12,8 @@ import { describeFailure } from './events.js';
 export interface PipelineSettings extends Partial<GuardSettings> {
   readonly messages: MessageOverrides;
   readonly storeTimeoutMs: number;
+  /** The limit on a captcha verifier call (SPEC §1). @defaultValue 6000 */
+  readonly captchaTimeoutMs?: number;
   /** Failed captchas one client may have per window (SPEC §A). @defaultValue 5 */
   readonly captchaFailuresPerClient?: number;
 }
@@ -68,6 +70,9 @@ export class Run implements DeadlineWatched {
   #index = 0;
   /** When the current guard started (`performance.now()`): its trace duration and its deadline count from here. */
   #guardStartedAt = 0;
+  /** When the call in flight started, and its limit: the guard's start and `storeTimeoutMs`, unless it is a verifier call. */
+  #callStartedAt = 0;
+  #callTimeoutMs: number;
   #resolve: (decision: CastDecision) => void = () => undefined;
   #reject: (error: unknown) => void = () => undefined;
 
@@ -87,6 +92,17 @@ export class Run implements DeadlineWatched {
     this.#decisionId = decisionId;
     this.#guards = guards;
     this.#settings = settings;
+    this.#callTimeoutMs = settings.storeTimeoutMs;
+    if (settings.captchaTimeoutMs !== undefined) {
+      const captchaTimeoutMs = settings.captchaTimeoutMs;
+      EvaluationContext.setVerifierCallHook(this.#ctx, () => {
+        this.#callStartedAt = performance.now();
+        this.#callTimeoutMs = captchaTimeoutMs;
+        if (this.#phase !== 'waiting') return;
+        this.deadline = this.#callStartedAt + captchaTimeoutMs;
+        armDeadline(this.deadline);
+      });
+    }
   }
 
   /** Runs the guards; resolves with the decision, rejects only for a guard list that never finishes. */
@@ -95,14 +111,15 @@ export class Run implements DeadlineWatched {
       this.#resolve = resolve;
       this.#reject = reject;
       this.#guardStartedAt = performance.now();
+      this.#callStartedAt = this.#guardStartedAt;
       this.#advance();
     });
   }
 
-  /** Called by the deadline watcher when the guard in flight outlived `storeTimeoutMs`. */
+  /** Called by the deadline watcher when the call in flight outlived its limit (`storeTimeoutMs` or `captchaTimeoutMs`). */
   expire(): void {
     if (this.#phase !== 'waiting') return;
-    const error = new DeadlineExceededError(this.#settings.storeTimeoutMs);
+    const error = new DeadlineExceededError(this.#callTimeoutMs);
     try {
       EvaluationContext.abort(this.#ctx, error);
       this.#applyFailure(error);
@@ -166,7 +183,7 @@ export class Run implements DeadlineWatched {
   /** Suspends the loop on the current guard's promise, under its deadline (one watch for the whole run). */
   #wait(result: PromiseLike<GuardVerdict>): void {
     const first = this.deadline === Number.POSITIVE_INFINITY;
-    this.deadline = this.#guardStartedAt + this.#settings.storeTimeoutMs;
+    this.deadline = this.#callStartedAt + this.#callTimeoutMs;
     if (first) watchDeadline(this);
     else armDeadline(this.deadline);
     this.#phase = 'waiting';
@@ -181,6 +198,8 @@ export class Run implements DeadlineWatched {
     const finished = performance.now();
     const entry = traceEntry(guard.name, verdict, finished - this.#guardStartedAt);
     this.#guardStartedAt = finished;
+    this.#callStartedAt = finished;
+    this.#callTimeoutMs = this.#settings.storeTimeoutMs;
     this.#index++;
     EvaluationContext.setUnavailableCode(this.#ctx, undefined);
     switch (verdict.verdict) {

@@ -1,6 +1,6 @@
 import { isPlausibleCaptchaToken } from '../captcha/token.js';
 import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
-import { captchaFailuresPerClientOf, unavailableAs } from '../engine/context.js';
+import { captchaFailuresPerClientOf, unavailableAs, verifierCallNext } from '../engine/context.js';
 import { checkPeeked, checkRemaining, checkTaken } from '../engine/store-answers.js';
 import { RateLimitCall } from '../engine/store-calls.js';
 import { rateLimitCallOf, rateLimitedVerdict } from './rate-limit.js';
@@ -68,6 +68,7 @@ async function checkCaptcha(ctx: GuardContext): Promise<GuardVerdict> {
   unavailableAs(ctx, 'captcha_unavailable');
   const verifier = stores.captcha;
   if (verifier === undefined) throw new TypeError('castgate: requireCaptcha needs stores.captcha');
+  verifierCallNext(ctx);
   const result = await verifier.verify({ token, remoteIp: request.ip, signal: ctx.signal });
   // A custom verifier written in plain JavaScript may answer `"true"` or 1: only `true` passes.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare

@@ -57,8 +57,38 @@ describe('captcha guard', () => {
   it('fails closed with captcha_unavailable (503) when the verifier rejects or hangs (THREATS 3.5)', async () => {
     const down = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: verifier(new Error('ECONNRESET')) }));
     expect(down.error).toMatchObject({ code: 'captcha_unavailable', status: 503 });
-    const hung = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: verifier('hang') }), { storeTimeoutMs: 20 });
+    const hung = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: verifier('hang') }), { captchaTimeoutMs: 20 });
     expect(hung.error?.code).toBe('captcha_unavailable');
+    expect(hung.trace.find((t) => t.guard === 'captcha')?.note).toBe('timed out after 20 ms');
+  });
+
+  it('gives a verifier call captchaTimeoutMs, not storeTimeoutMs: a provider slower than the store limit still answers (SPEC §1)', async () => {
+    const slow: CaptchaVerifier = {
+      verify: () => new Promise((resolve) => setTimeout(() => resolve({ success: true }), 120)),
+    };
+    const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: slow }), { storeTimeoutMs: 30, captchaTimeoutMs: 5_000 });
+    expect(d.allowed).toBe(true);
+  });
+
+  it('counts captchaTimeoutMs from the verifier call, and aborts the verifier\'s signal when it passes', async () => {
+    let aborted: unknown;
+    const hangs: CaptchaVerifier = {
+      verify: ({ signal }) =>
+        new Promise(() => {
+          signal?.addEventListener('abort', () => (aborted = signal.reason));
+        }),
+    };
+    const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: hangs }), { storeTimeoutMs: 5_000, captchaTimeoutMs: 25 });
+    expect(d.error).toMatchObject({ code: 'captcha_unavailable', status: 503 });
+    expect(aborted).toBeInstanceOf(Error);
+  });
+
+  it('refuses a captchaTimeoutMs that is not a usable duration with a RangeError naming it', async () => {
+    for (const captchaTimeoutMs of [0, -1, Number.NaN, 2 ** 31]) {
+      await expect(evaluateCast(cfg, { ip: '192.0.2.1', now: t0 }, stores({ captcha: verifier({ success: true }) }), { captchaTimeoutMs })).rejects.toThrow(
+        /captchaTimeoutMs/,
+      );
+    }
   });
 
   it('answers store_unavailable, not captcha_unavailable, when the rate-limit peek fails or hangs (the provider is never asked)', async () => {
