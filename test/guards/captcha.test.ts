@@ -64,7 +64,12 @@ describe('captcha guard', () => {
 
   it('gives a verifier call captchaTimeoutMs, not storeTimeoutMs: a provider slower than the store limit still answers (SPEC §1)', async () => {
     const slow: CaptchaVerifier = {
-      verify: () => new Promise((resolve) => setTimeout(() => resolve({ success: true }), 120)),
+      verify: () =>
+        new Promise((resolve) => {
+          setTimeout(() => {
+            resolve({ success: true });
+          }, 120);
+        }),
     };
     const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: slow }), { storeTimeoutMs: 30, captchaTimeoutMs: 5_000 });
     expect(d.allowed).toBe(true);
@@ -75,7 +80,9 @@ describe('captcha guard', () => {
     const hangs: CaptchaVerifier = {
       verify: ({ signal }) =>
         new Promise(() => {
-          signal?.addEventListener('abort', () => (aborted = signal.reason));
+          signal?.addEventListener('abort', () => {
+            aborted = signal.reason as unknown;
+          });
         }),
     };
     const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: hangs }), { storeTimeoutMs: 5_000, captchaTimeoutMs: 25 });
