@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   castErrorMessages,
-  evaluateCast,
+  createCastEvaluator,
   isParsedCastConfig,
   type CastConfig,
   type CastDecision,
@@ -89,6 +89,24 @@ function defaultOnError(error: unknown): void {
   console.error('castgate/http: a request could not be checked', error);
 }
 
+/**
+ * The evaluator and the per-call options that carry `messages`, `clock` and `onDecision` to it. The
+ * default evaluator is built once with them, so a request pays for no per-call option merging.
+ */
+function evaluatorOf(options: CastHttpOptions): Pick<Settings, 'evaluate' | 'evaluateOptions'> {
+  const { messages, clock, onDecision } = options;
+  if (onDecision !== undefined && typeof onDecision !== 'function') throw new TypeError('castgate/http: onDecision must be a function');
+  if (clock !== undefined && typeof clock !== 'function') throw new TypeError('castgate/http: clock must be a function returning a Date');
+  const given: EvaluateCastOptions = {
+    ...(messages === undefined ? {} : { messages }),
+    ...(clock === undefined ? {} : { clock }),
+    ...(onDecision === undefined ? {} : { onDecision }),
+  };
+  if (options.evaluate === undefined) return { evaluate: createCastEvaluator(given), evaluateOptions: undefined };
+  if (typeof options.evaluate !== 'function') throw new TypeError('castgate/http: evaluate must be an evaluator function');
+  return { evaluate: options.evaluate, evaluateOptions: Object.keys(given).length === 0 ? undefined : given };
+}
+
 function resolveSettings(options: CastHttpOptions): Settings {
   // Checked at run time too: JavaScript callers get a clear error, not a failure on the first request.
   const given: unknown = options;
@@ -100,14 +118,15 @@ function resolveSettings(options: CastHttpOptions): Settings {
   if (stateSecret !== undefined && (typeof stateSecret !== 'string' || stateSecret.length < minStateSecretLength)) {
     throw new TypeError(`castgate/http: stateSecret must be a string of at least ${minStateSecretLength} characters`);
   }
+  const { evaluate, evaluateOptions } = evaluatorOf(options);
   const settings: Settings = {
     lookup,
     stores: options.stores,
     widget: options.captcha === undefined ? undefined : prepareWidget(options.captcha),
     stateSecret,
     loginUrl: options.loginUrl === undefined ? undefined : prepareLoginUrl(options.loginUrl),
-    evaluate: options.evaluate ?? evaluateCast,
-    evaluateOptions: options.messages === undefined ? undefined : { messages: options.messages },
+    evaluate,
+    evaluateOptions,
     messages: { ...castErrorMessages, ...options.messages },
     clock: options.clock ?? systemClock,
     debug: options.debug === true,

@@ -1,4 +1,4 @@
-import type { CastConfig, CastErrorCode, CastEvaluator, CastStores, Clock } from 'castgate';
+import type { CastConfig, CastDecisionHook, CastErrorCode, CastEvaluator, CastStores, Clock } from 'castgate';
 import type { CastCaptchaWidget } from './captcha-widget.js';
 
 /**
@@ -116,7 +116,15 @@ export interface CastHttpOptions {
   readonly evaluate?: CastEvaluator | undefined;
   /** Replaces default messages per code (passed to the evaluator), e.g. to translate them. */
   readonly messages?: Partial<Record<CastErrorCode, string>> | undefined;
-  /** The evaluator's clock, which also dates `castgate_state` (10 minutes). @defaultValue the system clock */
+  /**
+   * Called once per decision with its event (SPEC §12: masked client, code, status, duration, trace),
+   * passed to the evaluator; the event's `decisionId` is the answer's `X-Cast-Decision-Id` header and
+   * its JSON `decisionId`. A hook that throws, rejects or never settles changes and delays nothing.
+   * Given here, it takes the place of an `evaluate`'s own `onDecision`. Answers made before any
+   * decision (404, 405, 413, 415, a bad captcha state) have no event.
+   */
+  readonly onDecision?: CastDecisionHook | undefined;
+  /** The evaluator's clock (passed to it), which also dates `castgate_state` (10 minutes). @defaultValue the system clock */
   readonly clock?: Clock | undefined;
   /** Shows the guard trace on pages and in JSON. For development only. @defaultValue false */
   readonly debug?: boolean | undefined;

@@ -2,7 +2,7 @@
 // app on 127.0.0.1 port 0. test/http/{express,fastify,fetch}.test.ts each call describeCastHttpAdapter
 // once with a function that starts their framework's app.
 import { randomInt } from 'node:crypto';
-import { createMemoryStores, hcaptchaVerifier, parseCastConfig, recaptchaVerifier, turnstileVerifier, type CastConfig } from 'castgate';
+import { createMemoryStores, hcaptchaVerifier, parseCastConfig, recaptchaVerifier, turnstileVerifier, type CastConfig, type CastDecisionEvent } from 'castgate';
 import type { CastHttpOptions } from 'castgate/http';
 import { describe, expect, it } from 'vitest';
 import { useSiteverifyServer } from '../fakes/siteverify-server.js';
@@ -75,6 +75,7 @@ interface JsonAnswer {
   readonly trace?: unknown;
   readonly redirectUrl?: string;
   readonly loginUrl?: string;
+  readonly decisionId?: string;
 }
 
 function jsonOf(answer: TestAnswer): JsonAnswer {
@@ -554,6 +555,70 @@ export function describeCastHttpAdapter(adapter: CastHttpAdapterUnderTest): void
           const bad = await send(origin, path(contractConfigs.excel, '?file=C%3A%5CWindows%5Ccalc.exe'), { headers: json });
           expect(jsonOf(bad)).toMatchObject({ error: { code: 'invalid_parameter', parameter: 'file' } });
         });
+      });
+    });
+
+    describe('decision events (onDecision, SPEC §12)', () => {
+      it('gives every answer where a decision was made an X-Cast-Decision-Id equal to the event\'s decisionId and the JSON\'s', async () => {
+        const events: CastDecisionEvent[] = [];
+        await withApp({ onDecision: (event) => { events.push(event); } }, async ({ origin }) => {
+          const answers: [string, TestAnswer, number][] = [
+            ['launch page', await send(origin, path(contractConfigs.anon)), 200],
+            ['launch JSON', await send(origin, path(contractConfigs.anon), { headers: json }), 200],
+            ['error page', await send(origin, path(contractConfigs.portal), { headers: { referer: 'https://evil.example/' } }), 403],
+            ['redirect to errorUrl', await send(origin, path(contractConfigs.errorUrl)), 302],
+            ['captcha page', await send(origin, path(contractConfigs.captcha), { headers: { referer: 'https://portal.example.com/' } }), 403],
+            ['captcha JSON', await send(origin, path(contractConfigs.captcha), { headers: { referer: 'https://portal.example.com/', ...json } }), 403],
+            ['sign-in page', await send(origin, path(contractConfigs.members)), 401],
+            ['expired JSON', await send(origin, path(contractConfigs.expired), { headers: json }), 410],
+          ];
+          expect(events).toHaveLength(answers.length);
+          const ids = new Set<string>();
+          answers.forEach(([name, answer, status], index) => {
+            expect(answer.status, name).toBe(status);
+            const id = answer.headers['x-cast-decision-id'];
+            expect(id, name).toBe(events[index]?.decisionId);
+            expect(events[index]?.status, name).toBe(status === 302 ? 403 : status);
+            if (String(answer.headers['content-type']).startsWith('application/json')) expect(jsonOf(answer).decisionId, name).toBe(id);
+            ids.add(String(id));
+          });
+          expect(ids.size).toBe(answers.length);
+          expect(events[0]).toMatchObject({ configKey: contractConfigs.anon.key, client: '127.0.0.0/24', anonymous: true, allowed: true, outcome: 'created' });
+          expect(events[2]).toMatchObject({ allowed: false, code: 'referrer_denied' });
+        });
+      });
+
+      it('sends no event and no decision id where no decision was made: 404, 405, 413, a forged captcha state', async () => {
+        const events: CastDecisionEvent[] = [];
+        await withApp({ onDecision: (event) => { events.push(event); } }, async ({ origin }) => {
+          const form = { 'content-type': 'application/x-www-form-urlencoded' };
+          const answers = [
+            await send(origin, '/cast/no-such-key-0123456789'),
+            await send(origin, path(contractConfigs.anon), { method: 'PUT' }),
+            await send(origin, path(contractConfigs.anon), { method: 'POST', headers: form, body: `a=${'x'.repeat(17 * 1024)}` }),
+            await send(origin, path(contractConfigs.captcha), { form: { castgate_state: 'not-a-state', 'g-recaptcha-response': 't' } }),
+          ];
+          expect(answers.map((answer) => answer.status)).toEqual([404, 405, 413, 400]);
+          for (const answer of answers) expect(answer.headers['x-cast-decision-id']).toBeUndefined();
+          expect(events).toHaveLength(0);
+        });
+      });
+
+      it('changes nothing when the hook throws or rejects: the same answers, with their decision ids', async () => {
+        for (const onDecision of [() => { throw new Error('hook broke'); }, () => Promise.reject(new Error('hook rejected'))]) {
+          const errors: unknown[] = [];
+          await withApp({ onDecision, onError: (error) => errors.push(error) }, async ({ origin }) => {
+            const launch = await send(origin, path(contractConfigs.anon), { headers: json });
+            expect(launch.status).toBe(200);
+            expect(jsonOf(launch)).toMatchObject({ allowed: true, outcome: 'created' });
+            expect(launch.headers['x-cast-decision-id']).toBe(jsonOf(launch).decisionId);
+            const denied = await send(origin, path(contractConfigs.portal));
+            expect(denied.status).toBe(403);
+            expect(denied.body).toContain('Requests are not allowed from this domain.');
+            expect(denied.body).not.toContain('hook');
+            expect(errors).toHaveLength(0);
+          });
+        }
       });
     });
 

@@ -54,6 +54,31 @@ describe('createCastHttpHandler', () => {
     expect(() => createCastHttpHandler({ configs: [anon], stores, captcha: { provider: 'turnstile', siteKey: 'k', scriptUrl: 'data:text/javascript,1' } })).toThrow(/scriptUrl/u);
   });
 
+  it('passes onDecision, messages and clock to an evaluator of the host\'s own, per call', async () => {
+    const events: string[] = [];
+    const validUntil = parseCastConfig({ name: 'E', key: 'expiry-9bq2Lk7Tz4Wm', imageId: 'img', allowAnonymous: true, validUntil: '2030-01-01T00:00:00Z' });
+    const handle = createCastHttpHandler({
+      configs: [anon, validUntil],
+      stores: createMemoryStores(),
+      evaluate: createCastEvaluator({ onDecision: () => { events.push('the evaluator\'s own hook'); } }),
+      onDecision: (event) => { events.push(event.decisionId); },
+      messages: { link_expired: 'Ce lien a expiré.' },
+      clock: () => new Date('2031-01-01T00:00:00Z'),
+    });
+    const answer = await handle(get(`/cast/${validUntil.key}`, { headers: { accept: 'application/json' } }));
+    expect(answer.status).toBe(410);
+    expect(JSON.parse(answer.body ?? '')).toMatchObject({ error: { message: 'Ce lien a expiré.' } });
+    expect(events).toEqual([answer.headers['x-cast-decision-id']]);
+    expect((await handle(get(`/cast/${anon.key}`))).status).toBe(200);
+    expect(events).toHaveLength(2);
+  });
+
+  it('refuses an onDecision or clock that is not a function at creation', () => {
+    const stores = createMemoryStores();
+    expect(() => createCastHttpHandler({ configs: [anon], stores, onDecision: 'log' as never })).toThrow(/onDecision/u);
+    expect(() => createCastHttpHandler({ configs: [anon], stores, clock: new Date() as never })).toThrow(/clock/u);
+  });
+
   it('adds returnTo to a relative loginUrl', async () => {
     const members = parseCastConfig({ name: 'M', key: 'members-SjSukD86Gr2YhWH8BS', imageId: 'img' });
     const handle = createCastHttpHandler({ configs: [members], stores: createMemoryStores(), loginUrl: '/login' });
