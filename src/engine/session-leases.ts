@@ -1,5 +1,5 @@
 import type { CastStores, LeaseStore } from '../contract/stores.js';
-import { maxLeaseTtlMs } from '../stores/lease-input.js';
+import { maxLeaseTtlMs } from '../stores/validate.js';
 
 /** The default time to live of a live-session lease: two minutes after its last renewal. */
 export const defaultLeaseTtlMs = 120_000;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deny, pass, skip, type Guard } from '../contract/guard.js';
 import { linkKeysOf } from '../engine/context.js';
-import { maxLeaseTtlMs } from '../stores/lease-input.js';
+import { maxLeaseTtlMs } from '../stores/validate.js';
 import { unboundParameter } from '../signed-links/bound-params.js';
 import { verifyLinkToken } from '../signed-links/verify.js';
 

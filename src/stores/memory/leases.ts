@@ -1,5 +1,5 @@
 import type { LeaseBinding, LeaseRef, LeaseStore } from '../../contract/stores.js';
-import { copyLeases, invalidAcquire, invalidBind, invalidBoundTo, invalidRelease, invalidRenew } from '../lease-input.js';
+import { copyLeases, invalidAcquire, invalidBind, invalidBoundTo, invalidRelease, invalidRenew } from '../validate.js';
 
 /**
  * The memory {@link LeaseStore}, with `size()`: how many lease keys and bindings it holds (expired

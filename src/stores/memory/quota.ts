@@ -1,4 +1,5 @@
 import type { QuotaStore } from '../../contract/stores.js';
+import { invalidQuotaInitial, invalidRemaining } from '../validate.js';
 
 /**
  * Options of {@link createMemoryQuotaStore}.
@@ -34,11 +35,6 @@ interface Counter {
 }
 
 const defaultMaxReservations = 10_000;
-
-/** True for a count a quota can hold: a non-negative safe integer. */
-function isCount(n: unknown): n is number {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-}
 
 /**
  * Creates a {@link QuotaStore} for one process: one counter per config key, started at `initial` on
@@ -80,7 +76,8 @@ export function createMemoryQuotaStore(options: MemoryQuotaOptions = {}): QuotaS
   }
 
   function take(input: { configKey: string; initial: number }): Promise<{ ok: true; reservation: string; remaining: number } | { ok: false }> {
-    if (!isCount(input.initial)) return Promise.reject(new TypeError('castgate: quota `initial` must be a non-negative safe integer'));
+    const invalid = invalidQuotaInitial('castgate', input.initial);
+    if (invalid !== undefined) return Promise.reject(invalid);
     let counter = counters.get(input.configKey);
     if (counter === undefined) {
       counter = newCounter(input.initial);
@@ -112,7 +109,8 @@ export function createMemoryQuotaStore(options: MemoryQuotaOptions = {}): QuotaS
   }
 
   function setRemaining(configKey: string, n: number): Promise<void> {
-    if (!isCount(n)) return Promise.reject(new TypeError('castgate: `setRemaining` needs a non-negative safe integer'));
+    const invalid = invalidRemaining('castgate', n);
+    if (invalid !== undefined) return Promise.reject(invalid);
     const counter = counters.get(configKey);
     if (counter === undefined) counters.set(configKey, newCounter(n));
     else counter.remaining = n;

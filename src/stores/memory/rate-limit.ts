@@ -1,4 +1,5 @@
 import type { RateLimitInput, RateLimitStore } from '../../contract/stores.js';
+import { invalidRateLimitInput } from '../validate.js';
 
 /**
  * The in-memory {@link RateLimitStore} with its two admin extras: `size` (how many keys it holds) and
@@ -71,17 +72,6 @@ interface FreeAt {
 const defaultMaxKeys = 100_000;
 /** The fewest takes between two full sweeps of the keys. */
 const minSweepInterval = 1024;
-
-/**
- * Checks the numbers of a take or peek; answers a `TypeError` to reject with, or `undefined`.
- */
-function invalidInput(input: RateLimitInput): TypeError | undefined {
-  const { limit, windowMs, nowMs } = input;
-  if (!Number.isSafeInteger(limit) || limit < 1) return new TypeError('castgate: rate limit `limit` must be a positive integer');
-  if (!Number.isFinite(windowMs) || windowMs <= 0) return new TypeError('castgate: rate limit `windowMs` must be a positive number');
-  if (!Number.isFinite(nowMs)) return new TypeError('castgate: rate limit `nowMs` must be a finite number');
-  return undefined;
-}
 
 /** Milliseconds until enough slots free for one more take: at least 1. */
 function retryAfterOf(times: readonly number[], first: number, count: number, limit: number, windowMs: number, nowMs: number): number {
@@ -285,7 +275,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
   }
 
   function take(input: RateLimitInput): Promise<{ ok: true; reservation: string } | { ok: false; retryAfterMs: number }> {
-    const invalid = invalidInput(input);
+    const invalid = invalidRateLimitInput('castgate', input);
     if (invalid !== undefined) return Promise.reject(invalid);
     const { key, limit, windowMs, nowMs } = input;
 
@@ -337,7 +327,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
   }
 
   function peek(input: RateLimitInput): Promise<{ full: boolean; retryAfterMs: number }> {
-    const invalid = invalidInput(input);
+    const invalid = invalidRateLimitInput('castgate', input);
     if (invalid !== undefined) return Promise.reject(invalid);
     const { key, limit, windowMs, nowMs } = input;
     const bucket = buckets.get(key);

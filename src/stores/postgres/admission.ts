@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AdmissionInput, AdmissionResult, AdmissionStore } from '../../contract/stores.js';
+import { invalidQuotaInitial, invalidWindowInput, isCount } from '../validate.js';
 import type { QueryRunner } from './client.js';
 import { withDeadline } from './deadline.js';
 import { PostgresStoreError } from './errors.js';
 import { giveBackHonouredMs, type PostgresQuotaSettings } from './quota.js';
-import { firstRow, invalidWindowInput, isCount, readNumber } from './validate.js';
+import { firstRow, readNumber } from './reply.js';
+import { maxLimit } from './schema.js';
 
 function unexpected(): PostgresStoreError {
   return new PostgresStoreError('unexpected_reply', 'castgate/postgres: unexpected admission reply');
@@ -37,9 +39,8 @@ export function createPostgresAdmissionStore(runner: QueryRunner, settings: Post
 
   function take(input: AdmissionInput): Promise<AdmissionResult> {
     const { rateLimit, quota } = input;
-    const invalid = invalidWindowInput('rate limit', rateLimit);
+    const invalid = invalidWindowInput('castgate/postgres', 'rate limit', rateLimit, maxLimit) ?? invalidQuotaInitial('castgate/postgres', quota.initial);
     if (invalid !== undefined) return Promise.reject(invalid);
-    if (!isCount(quota.initial)) return Promise.reject(new TypeError('castgate/postgres: quota `initial` must be a non-negative safe integer'));
     const slot = randomUUID();
     const reservation = randomUUID();
     const values = [

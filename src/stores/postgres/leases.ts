@@ -1,10 +1,11 @@
 import type { LeaseBinding, LeaseRef, LeaseStore } from '../../contract/stores.js';
+import { invalidWindowInput } from '../validate.js';
 import type { QueryRunner } from './client.js';
 import { withDeadline } from './deadline.js';
 import { PostgresStoreError } from './errors.js';
 import type { PostgresStoreSettings } from './rate-limit.js';
-import { garbageGraceMs } from './schema.js';
-import { firstRow, invalidWindowInput, readNumber } from './validate.js';
+import { firstRow, readNumber } from './reply.js';
+import { garbageGraceMs, maxLimit } from './schema.js';
 
 function unexpected(): PostgresStoreError {
   return new PostgresStoreError('unexpected_reply', 'castgate/postgres: unexpected lease reply');
@@ -72,7 +73,7 @@ export function createPostgresLeaseStore(runner: QueryRunner, settings: Postgres
   function acquire(input: { key: string; limit: number; leaseId: string; ttlMs: number; nowMs: number; signal?: AbortSignal }): Promise<
     { ok: true } | { ok: false; retryAfterMs: number }
   > {
-    const invalid = invalidWindowInput('lease', { limit: input.limit, windowMs: input.ttlMs, nowMs: input.nowMs });
+    const invalid = invalidWindowInput('castgate/postgres', 'lease', { limit: input.limit, windowMs: input.ttlMs, nowMs: input.nowMs }, maxLimit);
     if (invalid !== undefined) return Promise.reject(invalid);
     const { key, leaseId } = input;
     const values = [key, String(input.limit), leaseId, String(input.ttlMs), String(input.nowMs)];

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { QuotaStore } from '../../contract/stores.js';
+import { invalidQuotaInitial, invalidRemaining, isCount } from '../validate.js';
 import type { QueryRunner } from './client.js';
 import { withDeadline } from './deadline.js';
 import { PostgresStoreError } from './errors.js';
 import type { PostgresStoreSettings } from './rate-limit.js';
-import { firstRow, isCount, readNumber } from './validate.js';
+import { firstRow, readNumber } from './reply.js';
 
 /** What the quota store needs besides the shared settings. */
 export interface PostgresQuotaSettings extends PostgresStoreSettings {
@@ -48,7 +49,8 @@ export function createPostgresQuotaStore(runner: QueryRunner, settings: Postgres
   function take(input: { configKey: string; initial: number; signal?: AbortSignal }): Promise<
     { ok: true; reservation: string; remaining: number } | { ok: false }
   > {
-    if (!isCount(input.initial)) return Promise.reject(new TypeError('castgate/postgres: quota `initial` must be a non-negative safe integer'));
+    const invalid = invalidQuotaInitial('castgate/postgres', input.initial);
+    if (invalid !== undefined) return Promise.reject(invalid);
     const { configKey } = input;
     const reservation = randomUUID();
     const values = [configKey, String(input.initial), reservation, pendingMs, String(giveBackHonouredMs)];
@@ -81,7 +83,8 @@ export function createPostgresQuotaStore(runner: QueryRunner, settings: Postgres
   }
 
   function setRemaining(configKey: string, n: number): Promise<void> {
-    if (!isCount(n)) return Promise.reject(new TypeError('castgate/postgres: `setRemaining` needs a non-negative safe integer'));
+    const invalid = invalidRemaining('castgate/postgres', n);
+    if (invalid !== undefined) return Promise.reject(invalid);
     return withDeadline('quota set remaining', commandTimeoutMs, undefined, () => runner.query(setRemainingSql, [configKey, String(n)])).then(
       () => undefined,
     );

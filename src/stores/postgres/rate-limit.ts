@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { RateLimitInput, RateLimitStore } from '../../contract/stores.js';
+import { invalidWindowInput } from '../validate.js';
 import type { QueryRunner } from './client.js';
 import { withDeadline } from './deadline.js';
 import { PostgresStoreError } from './errors.js';
-import { invalidWindowInput, firstRow, readNumber } from './validate.js';
+import { firstRow, readNumber } from './reply.js';
+import { maxLimit } from './schema.js';
 
 /** What the stores share besides the client. */
 export interface PostgresStoreSettings {
@@ -37,7 +39,7 @@ export function createPostgresRateLimitStore(runner: QueryRunner, settings: Post
   }
 
   function take(input: RateLimitInput): Promise<{ ok: true; reservation: string } | { ok: false; retryAfterMs: number }> {
-    const invalid = invalidWindowInput('rate limit', input);
+    const invalid = invalidWindowInput('castgate/postgres', 'rate limit', input, maxLimit);
     if (invalid !== undefined) return Promise.reject(invalid);
     const { key, limit, windowMs, nowMs } = input;
     const reservation = randomUUID();
@@ -62,7 +64,7 @@ export function createPostgresRateLimitStore(runner: QueryRunner, settings: Post
   }
 
   function peek(input: RateLimitInput): Promise<{ full: boolean; retryAfterMs: number }> {
-    const invalid = invalidWindowInput('rate limit', input);
+    const invalid = invalidWindowInput('castgate/postgres', 'rate limit', input, maxLimit);
     if (invalid !== undefined) return Promise.reject(invalid);
     const values = [input.key, String(input.limit), String(input.windowMs), String(input.nowMs)];
     return withDeadline('rate limit peek', commandTimeoutMs, input.signal, () => runner.query(peekSql, values)).then((rows) => {

@@ -9,6 +9,8 @@
 
 /** How long after its last use an expired row is left alone before any caller may delete it (hosts' clocks differ a little). */
 export const garbageGraceMs = 60_000;
+/** The largest value of PostgreSQL's `integer`, the type of a limit: a larger limit is refused before any statement. */
+export const maxLimit = 2_147_483_647;
 /** How many expired rows one call deletes in passing, at most (it deletes only rows nobody holds). */
 const garbagePerCall = 4;
 

@@ -1,11 +1,11 @@
 import type { AdmissionInput, AdmissionResult, AdmissionStore, QuotaStore, RateLimitStore } from '../../contract/stores.js';
+import { invalidQuotaInitial, invalidRateLimitInput } from '../validate.js';
 import { unreadable } from './script-calls.js';
 import { integerOf } from './reply.js';
 import { readAny } from './rate-limit.js';
 import { createReservationIds } from './reservation-ids.js';
 import { admissionGiveBackScript, admissionTakeScript } from './scripts.js';
 import { unitMode, type RedisStoreSettings } from './settings.js';
-import { invalidRateLimitInput, isCount } from './validate.js';
 
 const exhausted: AdmissionResult = Object.freeze({ ok: false, code: 'quota_exhausted' });
 
@@ -25,9 +25,8 @@ export function createRedisAdmissionStore(settings: RedisStoreSettings, rateLimi
 
   function take(input: AdmissionInput): Promise<AdmissionResult> {
     const { rateLimit: slot, quota: unit } = input;
-    const invalid = invalidRateLimitInput(slot);
+    const invalid = invalidRateLimitInput('castgate/redis', slot) ?? invalidQuotaInitial('castgate/redis', unit.initial);
     if (invalid !== undefined) return Promise.reject(invalid);
-    if (!isCount(unit.initial)) return Promise.reject(new TypeError('castgate/redis: quota `initial` must be a non-negative safe integer'));
     const { configKey } = unit;
     if (keys.configOfWindow(slot.key) !== configKey) return takeApart(input);
     const reservation = nextReservation();

@@ -1,5 +1,5 @@
 import type { LeaseBinding, LeaseRef, LeaseStore } from '../../contract/stores.js';
-import { copyLeases, invalidAcquire, invalidBind, invalidBoundTo, invalidRelease, invalidRenew } from '../lease-input.js';
+import { copyLeases, invalidAcquire, invalidBind, invalidBoundTo, invalidRelease, invalidRenew } from '../validate.js';
 import { runCommand, type ScriptRunner } from './client.js';
 import { RedisStoreError } from './errors.js';
 import { leaseAcquireScript, leaseBindScript, leaseBoundToScript, leaseReleaseScript, leaseRenewScript } from './lease-scripts.js';

@@ -1,11 +1,11 @@
 import type { QuotaStore } from '../../contract/stores.js';
+import { invalidQuotaInitial, invalidRemaining } from '../validate.js';
 import { unreadable } from './script-calls.js';
 import { integerOf } from './reply.js';
 import { readAny } from './rate-limit.js';
 import { createReservationIds } from './reservation-ids.js';
 import { quotaCommitScript, quotaGiveBackScript, quotaRemainingScript, quotaSetRemainingScript, quotaTakeScript } from './scripts.js';
 import { unitMode, type RedisStoreSettings } from './settings.js';
-import { isCount } from './validate.js';
 
 type TakeResult = { ok: true; reservation: string; remaining: number } | { ok: false };
 
@@ -28,7 +28,8 @@ export function createRedisQuotaStore(settings: RedisStoreSettings): QuotaStore 
 
   function take(input: { configKey: string; initial: number; signal?: AbortSignal }): Promise<TakeResult> {
     const { configKey } = input;
-    if (!isCount(input.initial)) return Promise.reject(new TypeError('castgate/redis: quota `initial` must be a non-negative safe integer'));
+    const invalid = invalidQuotaInitial('castgate/redis', input.initial);
+    if (invalid !== undefined) return Promise.reject(invalid);
     const reservation = nextReservation();
     const counter = keys.counter(configKey);
     const read = (reply: unknown): TakeResult | typeof unreadable => {
@@ -58,7 +59,8 @@ export function createRedisQuotaStore(settings: RedisStoreSettings): QuotaStore 
   }
 
   function setRemaining(configKey: string, n: number): Promise<void> {
-    if (!isCount(n)) return Promise.reject(new TypeError('castgate/redis: `setRemaining` needs a non-negative safe integer'));
+    const invalid = invalidRemaining('castgate/redis', n);
+    if (invalid !== undefined) return Promise.reject(invalid);
     return calls.send('quota set remaining', quotaSetRemainingScript, [keys.counter(configKey)], [String(n)], readAny);
   }
 

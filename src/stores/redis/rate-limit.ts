@@ -1,10 +1,10 @@
 import type { RateLimitInput, RateLimitStore } from '../../contract/stores.js';
+import { invalidRateLimitInput } from '../validate.js';
 import { unreadable } from './script-calls.js';
 import { integerOf } from './reply.js';
 import { createReservationIds } from './reservation-ids.js';
 import { rateLimitGiveBackScript, rateLimitPeekScript, rateLimitTakeScript } from './scripts.js';
 import type { RedisStoreSettings } from './settings.js';
-import { invalidRateLimitInput } from './validate.js';
 
 type TakeResult = { ok: true; reservation: string } | { ok: false; retryAfterMs: number };
 
@@ -23,7 +23,7 @@ export function createRedisRateLimitStore(settings: RedisStoreSettings): RateLim
   const nextReservation = createReservationIds();
 
   function take(input: RateLimitInput): Promise<TakeResult> {
-    const invalid = invalidRateLimitInput(input);
+    const invalid = invalidRateLimitInput('castgate/redis', input);
     if (invalid !== undefined) return Promise.reject(invalid);
     const reservation = nextReservation();
     const window = [keys.window(input.key)];
@@ -37,7 +37,7 @@ export function createRedisRateLimitStore(settings: RedisStoreSettings): RateLim
   }
 
   function peek(input: RateLimitInput): Promise<{ full: boolean; retryAfterMs: number }> {
-    const invalid = invalidRateLimitInput(input);
+    const invalid = invalidRateLimitInput('castgate/redis', input);
     if (invalid !== undefined) return Promise.reject(invalid);
     const args = [hostClock ? String(input.nowMs) : '', String(input.windowMs), String(input.limit)];
     return calls.send('rate limit peek', rateLimitPeekScript, [keys.window(input.key)], args, readPeek, undefined, input.signal);
