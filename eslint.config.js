@@ -49,6 +49,17 @@ export default defineConfig(
     },
   },
   {
+    // castgate/otel reads decision events: it may import the core's types, never its code, so the
+    // entry stays small and the core never loads @opentelemetry/api.
+    files: ['src/otel/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], allowTypeImports: true, message: 'castgate/otel imports only types from the core.' }] },
+      ],
+    },
+  },
+  {
     // Store backends import the deadline module: it must stay a leaf.
     files: ['src/engine/deadline.ts'],
     rules: {

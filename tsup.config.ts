@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', redis: 'src/stores/redis/index.ts', testing: 'src/testing/index.ts', postgres: 'src/stores/postgres/index.ts' },
+    entry: { index: 'src/index.ts', redis: 'src/stores/redis/index.ts', testing: 'src/testing/index.ts', postgres: 'src/stores/postgres/index.ts', otel: 'src/otel/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^castgate\/fastify$/u, replacement: fileURLToPath(new URL('./src/http/fastify.ts', import.meta.url)) },
       { find: /^castgate\/fetch$/u, replacement: fileURLToPath(new URL('./src/http/fetch.ts', import.meta.url)) },
       { find: /^castgate\/postgres$/u, replacement: fileURLToPath(new URL('./src/stores/postgres/index.ts', import.meta.url)) },
+      { find: /^castgate\/otel$/u, replacement: fileURLToPath(new URL('./src/otel/index.ts', import.meta.url)) },
       { find: /^castgate$/u, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

@@ -29,6 +29,10 @@ describe('public API', () => {
     expect(Object.keys(await import('../src/stores/postgres/index.js')).sort()).toEqual(publicExports.postgres);
   });
 
+  it('castgate/otel exports exactly the listed names', async () => {
+    expect(Object.keys(await import('../src/otel/index.js')).sort()).toEqual(publicExports.otel);
+  });
+
   it('names every export SPEC §1 promises', () => {
     for (const name of ['evaluateCast', 'createCastEvaluator', 'defaultGuards', 'buildRemoteAppArgs', 'parseCastConfig',
       'safeParseCastConfig', 'fromKasmCastConfig', 'castConfigSchema', 'castConfigJsonSchema', 'createMemoryStores',
@@ -50,6 +54,16 @@ describe('public API', () => {
     for (const file of files) {
       const imports = [...readFileSync(join(srcDir, file), 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gmu)].map((m) => m[1]);
       expect(imports.filter((name) => /^(ioredis|redis|@redis\/|express|fastify)/u.test(name ?? '')), file).toEqual([]);
+    }
+  });
+
+  it('only castgate/otel imports @opentelemetry/api (an optional peer), and it imports only types from the core', () => {
+    const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    for (const file of files) {
+      const source = readFileSync(join(srcDir, file), 'utf8');
+      const imports = [...source.matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gmu)].map((m) => m[1]);
+      if (!file.startsWith('otel/')) expect(imports.filter((name) => (name ?? '').startsWith('@opentelemetry/')), file).toEqual([]);
+      else expect([...source.matchAll(/^import (?!type\b)[^;]*?from '(\.\.\/[^']+)'/gmu)].map((m) => m[1]), file).toEqual([]);
     }
   });
 

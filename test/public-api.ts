@@ -35,4 +35,5 @@ export const publicExports = {
   postgres: [
     'PostgresStoreError', 'createPostgresStores', 'isPostgresStoreError', 'postgresMigrationSql',
   ],
+  otel: ['castgateTelemetry', 'castgateTelemetryNames'],
 };

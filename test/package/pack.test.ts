@@ -29,7 +29,7 @@ beforeAll(() => {
   mkdirSync(target, { recursive: true });
   run('tar', ['-xzf', join(project, tarball), '-C', target, '--strip-components=1']);
   // The dependencies are the repo's own installed copies (re2 compiles for 90 s; this test is about our files).
-  for (const dep of ['zod', 're2', 're2js', 'jose', 'ipaddr.js', 'date-fns', 'ioredis', 'redis', '@redis', 'typescript', '@types', 'undici-types', 'express', 'fastify']) {
+  for (const dep of ['zod', 're2', 're2js', 'jose', 'ipaddr.js', 'date-fns', 'ioredis', 'redis', '@redis', 'typescript', '@types', 'undici-types', 'express', 'fastify', '@opentelemetry']) {
     symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep));
   }
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
@@ -60,7 +60,7 @@ describe('the packed package', () => {
   const entries = {
     core: 'castgate', redis: 'castgate/redis', testing: 'castgate/testing',
     http: 'castgate/http', express: 'castgate/express', fastify: 'castgate/fastify', fetch: 'castgate/fetch',
-    postgres: 'castgate/postgres',
+    postgres: 'castgate/postgres', otel: 'castgate/otel',
   };
 
   it('imports every entry point from ESM with every public name', () => {
@@ -104,6 +104,37 @@ describe('the packed package', () => {
       .toBe('allowed,quota_exhausted');
   });
 
+  it('traces and counts a decision through castgate/otel and the OpenTelemetry SDK, from the built ESM and CJS files', () => {
+    const script = (load: string) => `${load}
+      const spans = new InMemorySpanExporter();
+      const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+      const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3600000 });
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const config = parseCastConfig({ name: 'P', key: 'pack-test-0123456789', imageId: 'img', allowAnonymous: true });
+      const evaluate = createCastEvaluator({ ...castgateTelemetry({ tracerProvider, meterProvider }) });
+      evaluate(config, { ip: '192.0.2.1' }, createMemoryStores()).then(async (decision) => {
+        const [span] = spans.getFinishedSpans();
+        const { resourceMetrics } = await reader.collect();
+        const counter = resourceMetrics.scopeMetrics[0].metrics.find((m) => m.descriptor.name === 'castgate.decisions');
+        console.log(decision.allowed, span.name, span.attributes['castgate.decision.id'] === decision.decisionId, span.attributes['castgate.client.network'], counter.dataPoints[0].value);
+      });`;
+    const esm = `import { parseCastConfig, createMemoryStores, createCastEvaluator } from 'castgate'; import { castgateTelemetry } from 'castgate/otel';
+      import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+      import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';`;
+    const cjs = `const { parseCastConfig, createMemoryStores, createCastEvaluator } = require('castgate'); const { castgateTelemetry } = require('castgate/otel');
+      const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+      const { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics');`;
+    expect(run('node', ['--input-type=module', '-e', script(esm)]).trim()).toBe('true castgate.decision true 192.0.2.0/24 1');
+    expect(run('node', ['-e', script(cjs)]).trim()).toBe('true castgate.decision true 192.0.2.0/24 1');
+  });
+
+  it('keeps @opentelemetry/api out of every entry point but castgate/otel (an optional peer)', () => {
+    const dist = join(project, 'node_modules/castgate/dist');
+    const loaders = readdirSync(dist).filter((name) => /\.c?js$/u.test(name) && !name.startsWith('otel.'));
+    expect(loaders.length).toBeGreaterThan(5);
+    expect(loaders.filter((name) => readFileSync(join(dist, name), 'utf8').includes('@opentelemetry'))).toEqual([]);
+  });
+
   it('type-checks from ESM and CommonJS consumers (node16 resolution), the README quick start included', () => {
     const body = `
       const config = parseCastConfig({ name: 'P', key: 'pack-test-0123456789', imageId: 'img' });
@@ -116,23 +147,27 @@ describe('the packed package', () => {
       const cast = createCastFetchHandler({ configs: (key: string) => (key === config.key ? config : undefined), stores: createMemoryStores() });
       const router = castgateExpress({ configs: [config], stores: createMemoryStores(), userOf: (req) => (req.get('x-user') === undefined ? null : { id: 'u' }) });
       const durable: Pick<CastStores, 'rateLimit' | 'quota' | 'admission'> = createPostgresStores({ query: async () => ({ rows: [] }) });
-      export { code, stores, clock, handle, cast, router, castgateFastify, durable };`;
+      const telemetry: CastTelemetry = castgateTelemetry({ tracerProvider: trace.getTracerProvider(), configLabel: (key: string) => (key === config.key ? config.name : undefined) });
+      const traced = createCastEvaluator({ onDecision: (event) => { telemetry.onDecision(event); } });
+      export { code, stores, clock, handle, cast, router, castgateFastify, durable, traced };`;
     const httpImports = `
       import { createCastHttpHandler, type CastHttpHandler } from 'castgate/http';
       import { createCastFetchHandler } from 'castgate/fetch';
       import { castgateExpress } from 'castgate/express';
-      import { castgateFastify } from 'castgate/fastify';`;
-    writeFileSync(join(project, 'esm.mts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
+      import { castgateFastify } from 'castgate/fastify';
+      import { castgateTelemetry, type CastTelemetry } from 'castgate/otel';
+      import { trace } from '@opentelemetry/api';`;
+    writeFileSync(join(project, 'esm.mts'), `import { parseCastConfig, evaluateCast, createCastEvaluator, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
       import { createRedisStores } from 'castgate/redis';
       import { createPostgresStores } from 'castgate/postgres';
       import { createTestClock, rateLimitStoreContract, runContract } from 'castgate/testing';
       import { test } from 'node:test';${httpImports}${body}`);
-    writeFileSync(join(project, 'cjs.cts'), `import { parseCastConfig, evaluateCast, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
+    writeFileSync(join(project, 'cjs.cts'), `import { parseCastConfig, evaluateCast, createCastEvaluator, createMemoryStores, type CastDecision, type CastErrorCode, type CastStores } from 'castgate';
       import { createRedisStores } from 'castgate/redis';
       import { createPostgresStores } from 'castgate/postgres';
       import { createTestClock, rateLimitStoreContract, runContract } from 'castgate/testing';
       import { test } from 'node:test';${httpImports}
-      async function main() {${body.replace('export { code, stores, clock, handle, cast, router, castgateFastify, durable };', 'return [code, stores, clock, handle, cast, router, castgateFastify, durable];')}}
+      async function main() {${body.replace('export { code, stores, clock, handle, cast, router, castgateFastify, durable, traced };', 'return [code, stores, clock, handle, cast, router, castgateFastify, durable, traced];')}}
       export { main };`);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
