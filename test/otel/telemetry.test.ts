@@ -7,6 +7,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCastEvaluator, createMemoryStores, parseCastConfig, type CastDecision, type CastDecisionEvent, type CastRequest, type CastStores } from 'castgate';
 import { castgateTelemetry, castgateTelemetryNames as names, type CastTelemetryOptions } from 'castgate/otel';
+import { createCastHttpHandler } from 'castgate/http';
 import { createFakeCaptchaVerifier, createTestStores } from 'castgate/testing';
 import { scopeVersion } from '../../src/otel/names.js';
 
@@ -371,6 +372,14 @@ describe('castgate/otel: set-up', () => {
     const decision = await evaluate(open, { ip: '203.0.113.9' }, createMemoryStores());
     expect(seen).toEqual([decision.decisionId]);
     expect(onlySpan().attributes[attr.decisionId]).toBe(decision.decisionId);
+  });
+
+  it('spreads into the HTTP layer\'s options: the span carries the answer\'s X-Cast-Decision-Id', async () => {
+    const handle = createCastHttpHandler({ configs: [open], stores: createMemoryStores(), ...castgateTelemetry({ tracerProvider, meterProvider }) });
+    const answer = await handle({ method: 'GET', url: `/cast/${openKey}`, ip: '203.0.113.9', headers: { accept: 'application/json' } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-cast-decision-id']).toMatch(/^[0-9a-f-]{36}$/u);
+    expect(onlySpan().attributes[attr.decisionId]).toBe(answer.headers['x-cast-decision-id']);
   });
 
   it('refuses bad options with a TypeError', () => {
