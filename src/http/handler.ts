@@ -21,7 +21,7 @@ import { prepareLoginUrl } from './login-url.js';
 import { captchaPage, createPageKit, errorPage, launchPage, notFoundPage, plainPage, type PageKit } from './pages.js';
 import { signState, verifyState } from './state.js';
 import type { CastConfigSource, CastHttpHandler, CastHttpInput, CastHttpOptions, CastHttpOutput } from './types.js';
-import { explanationOf } from './wording.js';
+import { explanationOf, pageMessageOf } from './wording.js';
 
 /**
  * The codes of answers the HTTP layer makes before (or instead of) a decision, next to the
@@ -270,10 +270,11 @@ function answerHtml(settings: Settings, decision: CastDecision, url: string, car
   if ((error.code === 'captcha_required' || error.code === 'captcha_failed') && settings.widget !== undefined && settings.stateSecret !== undefined && carried.client !== undefined) {
     // A challenge, never a redirect (SPEC §A): the page, with the message, so the visitor can try again.
     const state = signState(settings.stateSecret, { configKey: carried.key, client: carried.client, referrer: carried.referrer, query: carried.query, issuedMs: nowMs });
+    const provider = settings.widget.providerName;
     return captchaPage(kit, {
       widget: settings.widget,
-      message: error.message,
-      explanation: explanationOf(error, castErrorMessages),
+      message: pageMessageOf(error, castErrorMessages, provider),
+      explanation: explanationOf(error, castErrorMessages, provider),
       problem: carried.unanswered && error.code === 'captcha_required'
         ? `The form was sent before the check was completed. If no check shows below, your browser could not load it from ${settings.widget.providerName}: an ad or content blocker may be stopping it.`
         : undefined,
@@ -289,7 +290,8 @@ function answerHtml(settings: Settings, decision: CastDecision, url: string, car
     return errorPage(kit, error, { title: 'Sign in to open this link', explanation: explanationOf(error, castErrorMessages), headers, trace });
   }
   if (decision.redirectUrl !== undefined && !challengeCodes.has(error.code)) return redirect(decision.redirectUrl, headers);
-  return errorPage(kit, error, { explanation: explanationOf(error, castErrorMessages), headers, trace });
+  const provider = settings.widget?.providerName;
+  return errorPage(kit, { ...error, message: pageMessageOf(error, castErrorMessages, provider) }, { explanation: explanationOf(error, castErrorMessages, provider), headers, trace });
 }
 
 // ---- the handler ------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ export function captchaPage(kit: PageKit, input: CaptchaPageInput): CastHttpOutp
   const { widget } = input;
   const content = html`<h1>One quick check</h1>
 <p><strong>${input.message}</strong></p>
-<p>${input.explanation ?? 'Complete the check below, then press Continue.'}</p>
+<p>${input.explanation ?? `Complete the ${widget.providerName} check below, then press Continue.`}</p>
 ${input.problem === undefined ? undefined : html`<p class="problem" role="alert">${input.problem}</p>`}
 <form method="post" action="${input.action}" class="box" aria-labelledby="castgate-check-label">
 <p id="castgate-check-label" class="muted small">Security check by ${widget.providerName}</p>

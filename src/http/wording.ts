@@ -17,8 +17,33 @@ const explanations: Readonly<Partial<Record<CastErrorCode, string>>> = {
   quota_exhausted: 'All the sessions this link offers have been used.',
 };
 
-/** The plain sentence shown under a default message, or `undefined` when the message was replaced. */
-export function explanationOf(error: CastError, defaults: Readonly<Record<CastErrorCode, string>>): string | undefined {
+// castgate's own default messages for the captcha codes name reCAPTCHA; a page serving another
+// provider's widget names that one instead. Kasm's own "reCAPTCHA Failed" is kept byte for byte (a
+// plain sentence under it names the provider), and a message the host replaced is never touched.
+const providerMessages: Readonly<Partial<Record<CastErrorCode, (provider: string) => string>>> = {
+  captcha_required: (provider) => `Please complete the ${provider} check.`,
+  captcha_unavailable: (provider) => `The ${provider} check is unavailable right now. Please try again later.`,
+};
+
+const providerExplanations: Readonly<Partial<Record<CastErrorCode, (provider: string) => string>>> = {
+  captcha_failed: (provider) => `The ${provider} check did not succeed. Please try it again.`,
+};
+
+/**
+ * The message a page shows: the decision's own, except that castgate's default captcha messages
+ * name the configured provider (`provider`, e.g. "Cloudflare Turnstile") instead of reCAPTCHA.
+ */
+export function pageMessageOf(error: CastError, defaults: Readonly<Record<CastErrorCode, string>>, provider: string | undefined): string {
+  const reworded = provider === undefined || error.message !== defaults[error.code] ? undefined : providerMessages[error.code];
+  return reworded === undefined ? error.message : reworded(provider ?? '');
+}
+
+/**
+ * The plain sentence shown under a default message (naming the configured captcha provider where it
+ * speaks of the check), or `undefined` when the message was replaced.
+ */
+export function explanationOf(error: CastError, defaults: Readonly<Record<CastErrorCode, string>>, provider?: string): string | undefined {
   if (error.message !== defaults[error.code]) return undefined;
-  return explanations[error.code];
+  const reworded = provider === undefined ? undefined : providerExplanations[error.code];
+  return reworded === undefined ? explanations[error.code] : reworded(provider ?? '');
 }

@@ -484,6 +484,51 @@ export function describeCastHttpAdapter(adapter: CastHttpAdapterUnderTest): void
         }
       });
 
+      it('names the configured provider on its pages (reCAPTCHA, Cloudflare Turnstile, hCaptcha), keeping Kasm\'s own "reCAPTCHA Failed"', async () => {
+        const widgets = [
+          { verifier: recaptchaVerifier, name: 'recaptcha', field: 'g-recaptcha-response', shown: 'reCAPTCHA' },
+          { verifier: turnstileVerifier, name: 'turnstile', field: 'cf-turnstile-response', shown: 'Cloudflare Turnstile' },
+          { verifier: hcaptchaVerifier, name: 'hcaptcha', field: 'h-captcha-response', shown: 'hCaptcha' },
+        ] as const;
+        for (const { verifier, name, field, shown } of widgets) {
+          const stores = { ...createMemoryStores(), captcha: verifier({ secret: 'test-secret', url: provider.url }) };
+          await withApp({ stores, captcha: { provider: name, siteKey: `${name}-site-key` } }, async ({ origin }) => {
+            const headers = { referer: 'https://portal.example.com/' };
+            const page = await send(origin, path(contractConfigs.captcha), { headers });
+            expect(page.status, name).toBe(403);
+            expect(page.body, name).toContain(`<strong>Please complete the ${shown} check.</strong>`);
+            expect(page.body, name).toContain(`Complete the ${shown} check below, then press Continue.`);
+            expect(page.body, name).toContain(`Security check by ${shown}`);
+            if (name !== 'recaptcha') expect(page.body, name).not.toContain('reCAPTCHA');
+            provider.replyOnce({ body: { success: false, 'error-codes': ['invalid-input-response'] } });
+            const failed = await send(origin, path(contractConfigs.captcha), { form: { [field]: 'wrong', castgate_state: formStateOf(page) } });
+            expect(failed.status, name).toBe(403);
+            expect(failed.body, name).toContain('<strong>reCAPTCHA Failed</strong>');
+            expect(failed.body, name).toContain(`The ${shown} check did not succeed. Please try it again.`);
+            provider.replyOnce({ status: 500, body: { error: 'down' } });
+            const outage = await send(origin, path(contractConfigs.captcha), { form: { [field]: 'token', castgate_state: formStateOf(failed) } });
+            expect(outage.status, name).toBe(503);
+            expect(outage.body, name).toContain(`The ${shown} check is unavailable right now. Please try again later.`);
+            const asJson = await send(origin, path(contractConfigs.captcha), { headers: { ...headers, ...json } });
+            expect(jsonOf(asJson).error?.message, `${name}: JSON is the decision as made`).toBe('Please complete the reCAPTCHA check.');
+          });
+        }
+      });
+
+      it('shows a message the host configured exactly as given, whatever the provider', async () => {
+        const stores = { ...createMemoryStores(), captcha: turnstileVerifier({ secret: 'test-secret', url: provider.url }) };
+        const messages = { captcha_required: 'Prouvez que vous êtes humain.', captcha_failed: 'La vérification a échoué.' };
+        await withApp({ stores, messages, captcha: { provider: 'turnstile', siteKey: 'turnstile-site-key' } }, async ({ origin }) => {
+          const page = await send(origin, path(contractConfigs.captcha), { headers: { referer: 'https://portal.example.com/' } });
+          expect(page.body).toContain('<strong>Prouvez que vous êtes humain.</strong>');
+          expect(page.body).not.toContain('Please complete');
+          provider.replyOnce({ body: { success: false, 'error-codes': ['invalid-input-response'] } });
+          const failed = await send(origin, path(contractConfigs.captcha), { form: { 'cf-turnstile-response': 'wrong', castgate_state: formStateOf(page) } });
+          expect(failed.body).toContain('<strong>La vérification a échoué.</strong>');
+          expect(failed.body).not.toContain('did not succeed');
+        });
+      });
+
       it('refuses at start-up a captcha config without a verifier, a widget or a stateSecret of 32 characters', async () => {
         const base = { configs: [contractConfigs.captcha], captcha: { provider: 'recaptcha', siteKey: testSiteKey } } as const;
         const stores = { ...createMemoryStores(), captcha: recaptchaVerifier({ secret: 's', url: provider.url }) };
