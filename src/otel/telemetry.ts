@@ -126,10 +126,15 @@ function failureMessage(event: CastDecisionEvent): string {
  * One span per decision, ended when the event arrives and started `durationMs` before, as a child of
  * the context active where the evaluation was called (your HTTP server span, with a context manager).
  */
-function recordSpan(tracer: Tracer, event: CastDecisionEvent, shared: Attributes): void {
+function recordSpan(tracer: Tracer, event: CastDecisionEvent, configLabel: string): void {
   const end = performance.now();
   const start = Math.max(0, end - nonNegative(event.durationMs));
-  const attributes: Attributes = { ...shared, [attr.decisionId]: event.decisionId, [attr.decisionStatus]: event.status, [attr.clientNetwork]: event.client };
+  // Built afresh, not spread from the metrics' attributes: V8 spreads objects with these dotted,
+  // computed keys some 100 times slower than it builds them.
+  const attributes = decisionAttributes(event, configLabel);
+  attributes[attr.decisionId] = event.decisionId;
+  attributes[attr.decisionStatus] = event.status;
+  attributes[attr.clientNetwork] = event.client;
   const span = tracer.startSpan(names.span, { kind: SpanKind.INTERNAL, startTime: start, attributes }, context.active());
   try {
     if (span.isRecording()) {
@@ -199,23 +204,23 @@ export function castgateTelemetry(options: CastTelemetryOptions = {}): CastTelem
   let instruments: Instruments | undefined;
 
   const onDecision = (event: CastDecisionEvent): void => {
-    let shared: Attributes;
+    let configLabel: string;
     try {
-      shared = decisionAttributes(event, labelOf(event.configKey));
+      configLabel = labelOf(event.configKey);
     } catch {
       return;
     }
     try {
       // The global provider is a proxy: its tracer starts delegating once an SDK registers.
       tracer ??= (tracerProvider ?? trace.getTracerProvider()).getTracer(names.scope, scopeVersion);
-      recordSpan(tracer, event, shared);
+      recordSpan(tracer, event, configLabel);
     } catch {
       // A broken tracer or exporter loses this span, nothing else.
     }
     try {
       const provider = fixedMeterProvider ?? metrics.getMeterProvider();
       if (instruments?.provider !== provider) instruments = createInstruments(provider);
-      recordMetrics(instruments, event, shared);
+      recordMetrics(instruments, event, decisionAttributes(event, configLabel));
     } catch {
       // A broken meter loses these measurements, nothing else.
     }
