@@ -1,6 +1,6 @@
 /**
  * The names castgate's telemetry uses: the instrumentation scope, the span and its guard events,
- * the three metrics and every attribute (OpenTelemetry semantic-convention style: dotted,
+ * the metrics and every attribute (OpenTelemetry semantic-convention style: dotted,
  * snake_case, under `castgate.`; failures also carry the standard `error.type`). Use them in
  * dashboards, alerts and SDK `View`s instead of retyping the strings.
  *
@@ -10,7 +10,7 @@
  * | `castgate.guard` | one span event per guard run, at the time it finished |
  * | `castgate.decisions` | counter (`{decision}`) of decisions |
  * | `castgate.decision.duration` | histogram (`s`) of decision durations |
- * | `castgate.guard.duration` | histogram (`s`) of guard durations, by guard and verdict |
+ * | `castgate.guard.duration` | histogram (`s`) of guard durations, by guard and verdict (opt-in: `guardDurations`) |
  *
  * @example
  * ```ts
@@ -29,7 +29,7 @@ export const castgateTelemetryNames = Object.freeze({
   decisions: 'castgate.decisions',
   /** Histogram of decision durations, unit `s`. */
   decisionDuration: 'castgate.decision.duration',
-  /** Histogram of guard durations, unit `s`. */
+  /** Histogram of guard durations, unit `s` (with the option `guardDurations`). */
   guardDuration: 'castgate.guard.duration',
   attributes: Object.freeze({
     /** The decision's id (span only): the same as `decision.decisionId` and `X-Cast-Decision-Id`. */

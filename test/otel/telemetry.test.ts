@@ -231,8 +231,8 @@ describe('castgate/otel: metrics', () => {
     expect((duration.dataPoints[0]!.value as Histogram).buckets.boundaries[0]).toBe(0.0001);
   });
 
-  it('records every guard run in castgate.guard.duration, by guard and verdict', async () => {
-    const evaluate = evaluatorWithTelemetry();
+  it('records every guard run in castgate.guard.duration, by guard and verdict, with guardDurations', async () => {
+    const evaluate = evaluatorWithTelemetry({ guardDurations: true });
     const stores = createMemoryStores();
     const first = await evaluate(open, { ip: '203.0.113.9' }, stores);
     const second = await evaluate(open, { ip: '203.0.113.9' }, stores);
@@ -241,6 +241,12 @@ describe('castgate/otel: metrics', () => {
     expect(histogramCount(guards, (a) => a[attr.guardName] === 'rateLimit' && a[attr.guardVerdict] === 'deny')).toBe(1);
     expect(histogramCount(guards, (a) => a[attr.guardName] === 'provision')).toBe(1);
     expect(histogramCount(guards)).toBe(first.trace.length + second.trace.length);
+  });
+
+  it('leaves castgate.guard.duration out by default (the span\'s guard events carry the durations)', async () => {
+    const evaluate = evaluatorWithTelemetry();
+    await evaluate(open, { ip: '203.0.113.9' }, createMemoryStores());
+    expect((await exportedMetrics()).map((m) => m.descriptor.name).sort()).toEqual([names.decisionDuration, names.decisions]);
   });
 
   it('labels configs by a fingerprint of the key by default, or by the host\'s configLabel', async () => {
@@ -386,6 +392,7 @@ describe('castgate/otel: set-up', () => {
     expect(() => castgateTelemetry({ tracerProvider: {} as ApiTracerProvider })).toThrow(TypeError);
     expect(() => castgateTelemetry({ meterProvider: 'global' as unknown as ApiMeterProvider })).toThrow(TypeError);
     expect(() => castgateTelemetry({ configLabel: 'name' as unknown as () => string })).toThrow(TypeError);
+    expect(() => castgateTelemetry({ guardDurations: 'yes' as unknown as boolean })).toThrow(TypeError);
     expect(() => castgateTelemetry(null as unknown as CastTelemetryOptions)).toThrow(TypeError);
   });
 
