@@ -49,6 +49,11 @@ export type RedisScriptClient = IoredisScriptClient | NodeRedisScriptClient;
 /** Runs one of our Lua scripts: EVALSHA, and EVAL once more when Redis does not know the script. */
 export interface ScriptRunner {
   run(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+  /**
+   * Sends a script once, EVALSHA (or EVAL with `source`), its first `numKeys` items the keys, the rest
+   * the arguments; a NOSCRIPT error is the caller's to handle. One array, no promise of our own.
+   */
+  send(script: LuaScript, source: boolean, numKeys: number, keysAndArgs: string[]): Promise<unknown>;
 }
 
 function isNodeRedis(client: RedisScriptClient): client is NodeRedisScriptClient {
@@ -60,7 +65,7 @@ function isIoredis(client: RedisScriptClient): client is IoredisScriptClient {
 }
 
 /** True for Redis's answer to EVALSHA of a script it has not loaded (after a restart or SCRIPT FLUSH). */
-function isNoScript(error: unknown): boolean {
+export function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
@@ -74,6 +79,10 @@ export function createScriptRunner(client: RedisScriptClient): ScriptRunner {
   }
   if (isNodeRedis(client)) {
     return {
+      send: (script, source, numKeys, keysAndArgs) => {
+        const options = { keys: keysAndArgs.slice(0, numKeys), arguments: keysAndArgs.slice(numKeys) };
+        return source ? client.eval(script.source, options) : client.evalSha(script.sha1, options);
+      },
       run: (script, keys, args) =>
         client
           .evalSha(script.sha1, { keys, arguments: args })
@@ -85,6 +94,8 @@ export function createScriptRunner(client: RedisScriptClient): ScriptRunner {
   }
   if (isIoredis(client)) {
     return {
+      send: (script, source, numKeys, keysAndArgs) =>
+        source ? client.eval(script.source, numKeys, ...keysAndArgs) : client.evalsha(script.sha1, numKeys, ...keysAndArgs),
       run: (script, keys, args) =>
         client
           .evalsha(script.sha1, keys.length, ...keys, ...args)

@@ -5,6 +5,8 @@
  * - `{q:<configKey>}`: the quota counter (the 0.1 name, so counters survive the upgrade);
  * - `{q:<configKey>}:h`: the quota units that can still be given back (a sorted set, score = until when);
  * - `{q:<configKey>}:p`: with `reservationTtlMs`, the pending units (score = when they come back);
+ * - `{q:<configKey>}:g:<reservation>`: a unit of the default combined take that was given back (a
+ *   marker that lives as long as the give-back is honoured, so a second one adds nothing);
  * - `{q:<configKey>}:w:<a><rest>`: the window of the rate-limit key `<a>:<configKey><rest>` (the
  *   engine's keys have this shape: `cast:<configKey>:<client>`);
  * - `{rl:<key>}`: the window of any other rate-limit key (its own slot).
@@ -16,10 +18,20 @@ export interface KeyNames {
   window(key: string): string;
   /** The config key whose slot a rate-limit key's window is in, or `undefined` when it has its own. */
   configOfWindow(key: string): string | undefined;
+  /**
+   * The window of rate-limit key `key` when it is the engine's `<a>:<configKey>:<rest>` for this
+   * `configKey` (its window is in the config's slot), else `undefined`. One scan of the key.
+   */
+  windowIn(key: string, configKey: string): string | undefined;
   counter(configKey: string): string;
   honoured(configKey: string): string;
   pending(configKey: string): string;
+  /** The marker of a given-back unit of the default combined take. */
+  given(configKey: string, reservation: string): string;
 }
+
+/** How many config keys' spelled names a store remembers (they are few; the bound only caps a misuse). */
+const rememberedConfigs = 1024;
 
 const tagUnsafe = /[%{}]/u;
 
@@ -34,7 +46,25 @@ export function createKeyNames(prefix: string): KeyNames {
   if (typeof prefix !== 'string' || /[{}]/u.test(prefix)) {
     throw new TypeError('castgate/redis: `prefix` must be a string without `{` or `}`');
   }
+  // The counter's name of each config key, spelled once: the hot path asks for it on every decision.
+  const counters = new Map<string, string>();
+  const counter = (configKey: string): string => {
+    let name = counters.get(configKey);
+    if (name === undefined) {
+      if (counters.size >= rememberedConfigs) counters.clear();
+      name = `${prefix}{q:${tagged(configKey)}}`;
+      counters.set(configKey, name);
+    }
+    return name;
+  };
   return {
+    windowIn(key, configKey) {
+      const first = key.indexOf(':');
+      if (first === -1 || !key.startsWith(configKey, first + 1)) return undefined;
+      const second = first + 1 + configKey.length;
+      if (key.indexOf(':', first + 1) !== second) return undefined;
+      return `${counter(configKey)}:w:${key.slice(0, first)}${key.slice(second)}`;
+    },
     window(key) {
       const first = key.indexOf(':');
       const second = first === -1 ? -1 : key.indexOf(':', first + 1);
@@ -46,8 +76,9 @@ export function createKeyNames(prefix: string): KeyNames {
       const second = first === -1 ? -1 : key.indexOf(':', first + 1);
       return second === -1 ? undefined : key.slice(first + 1, second);
     },
-    counter: (configKey) => `${prefix}{q:${tagged(configKey)}}`,
-    honoured: (configKey) => `${prefix}{q:${tagged(configKey)}}:h`,
-    pending: (configKey) => `${prefix}{q:${tagged(configKey)}}:p`,
+    counter,
+    honoured: (configKey) => `${counter(configKey)}:h`,
+    pending: (configKey) => `${counter(configKey)}:p`,
+    given: (configKey, reservation) => `${counter(configKey)}:g:${reservation}`,
   };
 }

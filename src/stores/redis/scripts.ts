@@ -22,6 +22,8 @@ export function defineScript(name: string, source: string): LuaScript {
 // - A quota unit's reservation is a member of `{q:<c>}:h` (score: until when a give-back is honoured)
 //   or, crash-safe, of `{q:<c>}:p` (score: when it comes back unless committed), on Redis's clock.
 // - Replies are single integers, so a client reads them without building an array.
+// - The default combined take (host clock, no crash-safe quota) keeps no record of the unit: its slot
+//   is the record (see `admissionTakeLeanScript`).
 
 /** Sets `now`: the host's instant when given, else Redis's TIME in milliseconds. */
 const readNow = `local now = tonumber(ARGV[1])
@@ -200,4 +202,63 @@ export const admissionGiveBackScript = /* @__PURE__ */ defineScript(
   'admissionGiveBack',
   `redis.call('ZREM', KEYS[1], ARGV[1])
 ${giveBackUnit('KEYS[2]', 'KEYS[3]', 'KEYS[4]', 'ARGV[1]')}`,
+);
+
+/**
+ * The combined take of the default settings (`clock: 'host'`, no `reservationTtlMs`): a slot and a unit
+ * together or neither, reading no clock and writing no reservation record. The slot is the unit's
+ * record: a give-back that frees the slot gives the unit back (see {@link admissionGiveBackLeanScript}).
+ * KEYS: the window, the counter. ARGV: now, `'(' .. now - window`, window, limit, reservation, initial.
+ * Returns what is left of the quota when both were taken; -1 when the quota is at zero;
+ * `-1 - retryAfterMs` when the window is full (checked first: both exhausted answers rate_limited).
+ */
+export const admissionTakeLeanScript = /* @__PURE__ */ defineScript(
+  'admissionTakeLean',
+  `local n = redis.call('ZCOUNT', KEYS[1], ARGV[2], '+inf')
+local limit = tonumber(ARGV[4])
+if n >= limit then
+  local s = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', n - limit, 1)
+  return -1 - math.max(1, math.ceil(tonumber(s[2]) + tonumber(ARGV[3]) - tonumber(ARGV[1])))
+end
+local v = redis.call('GET', KEYS[2])
+if not v then
+${refuseEvictingPolicy}  redis.call('SET', KEYS[2], ARGV[6])
+  v = ARGV[6]
+end
+local left = tonumber(v)
+if not left then return redis.error_reply('castgate: quota counter is not a number') end
+if left <= 0 then return -1 end
+local m = ARGV[5]
+if string.byte(m, -1) % 8 == 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.sub(ARGV[2], 2)) end
+redis.call('ZADD', KEYS[1], ARGV[1], m)
+local ttl = math.ceil(tonumber(ARGV[3])) + 1000
+if n == 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PEXPIRE', KEYS[1], ttl, 'GT') end
+return redis.call('DECR', KEYS[2])
+`,
+);
+
+/**
+ * Gives back a slot and a unit of {@link admissionTakeLeanScript}, each once. The reservation starts
+ * with two base-36 instants of the taking host's clock, `<slot gone after>.<honoured until>.`: a
+ * give-back that frees the slot proves the take; once the slot may have left its window, a give-back
+ * of a take known to have happened (ARGV[3] empty) is honoured until the second instant. A marker
+ * key, alive as long as a give-back is honoured, makes it once. KEYS: the window, the counter, the
+ * marker. ARGV: reservation, now (the giving host's clock), `'p'` when only a freed slot may prove the
+ * take (the take's answer was never read). Returns 1 when a unit came back, else 0.
+ */
+export const admissionGiveBackLeanScript = /* @__PURE__ */ defineScript(
+  'admissionGiveBackLean',
+  `local m = ARGV[1]
+local freed = redis.call('ZREM', KEYS[1], m)
+local gone, honoured = string.match(m, '^(%w+)%.(%w+)%.')
+gone = tonumber(gone, 36)
+honoured = tonumber(honoured, 36)
+local now = tonumber(ARGV[2])
+if not honoured or now >= honoured then return 0 end
+if freed == 0 and (ARGV[3] == 'p' or now < gone) then return 0 end
+if not redis.call('SET', KEYS[3], 1, 'NX', 'PX', honoured - now) then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('INCR', KEYS[2])
+return 1
+`,
 );

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionInput } from '../../../src/contract/stores.js';
 import { createRedisStores, type RedisScriptClient } from '../../../src/stores/redis/index.js';
@@ -128,6 +129,58 @@ describe.skipIf(!redisAvailability.available)(`AdmissionStore on Redis: a slot a
       await stores.admission.giveBack({ rateLimit: { key: 'custom-bucket', reservation: taken.rateLimit.reservation }, quota: { configKey: 'elsewhere', reservation: taken.quota.reservation } });
       expect(await stores.quota.remaining('elsewhere')).toBe(1);
       expect((await stores.rateLimit.peek({ key: 'custom-bucket', limit: 1, windowMs: minute, nowMs: t0 })).full).toBe(false);
+    });
+  });
+
+  describe('the default take keeps no record of the unit: its slot is the record', () => {
+    it('keeps no reservation set: only the window and the counter', async () => {
+      const prefix = freshPrefix();
+      const stores = createRedisStores(ioredis, { prefix });
+      expect((await stores.admission.take(admissionOf('lean', '192.0.2.1', 2, 5))).ok).toBe(true);
+      expect((await admin.keys(`${prefix}*`)).sort()).toEqual([`${prefix}{q:lean}`, `${prefix}{q:lean}:w:cast:v4:192.0.2.1`]);
+    });
+
+    it('honours a give-back after the slot left its window, within quotaReservationTtlMs, once', async () => {
+      const prefix = freshPrefix();
+      const stores = createRedisStores(ioredis, { prefix });
+      const input = { rateLimit: { key: 'cast:gone:v4:192.0.2.1', limit: 1, windowMs: 100, nowMs: t0 }, quota: { configKey: 'gone', initial: 2 } };
+      const taken = await stores.admission.take(input);
+      if (!taken.ok) throw new Error('expected both');
+      await sleep(1_300); // the window key lives a grace second past its window
+      expect(await admin.exists(`${prefix}{q:gone}:w:cast:v4:192.0.2.1`)).toBe(0);
+      const back = { rateLimit: { key: input.rateLimit.key, reservation: taken.rateLimit.reservation }, quota: { configKey: 'gone', reservation: taken.quota.reservation } };
+      await stores.admission.giveBack(back);
+      await stores.admission.giveBack(back);
+      expect(await stores.quota.remaining('gone')).toBe(2);
+      const marker = await admin.pttl(`${prefix}{q:gone}:g:${taken.quota.reservation}`);
+      expect(marker).toBeGreaterThan(3_000_000); // lives as long as the give-back is honoured (1 h)
+    });
+
+    it('ignores a give-back after quotaReservationTtlMs, even with the slot still in its window (which it frees)', async () => {
+      const stores = createRedisStores(ioredis, { prefix: freshPrefix(), quotaReservationTtlMs: 50 });
+      const input = admissionOf('late', '192.0.2.1', 1, 2);
+      const taken = await stores.admission.take(input);
+      if (!taken.ok) throw new Error('expected both');
+      await sleep(120);
+      await stores.admission.giveBack({ rateLimit: { key: input.rateLimit.key, reservation: taken.rateLimit.reservation }, quota: { configKey: 'late', reservation: taken.quota.reservation } });
+      expect(await stores.quota.remaining('late')).toBe(1);
+      expect((await stores.rateLimit.peek(input.rateLimit)).full).toBe(false);
+    });
+
+    it('gives nothing for a reservation it never handed out, or one whose slot is gone while its window lasts', async () => {
+      const stores = createRedisStores(ioredis, { prefix: freshPrefix() });
+      const input = admissionOf('forged', '192.0.2.1', 3, 2);
+      const taken = await stores.admission.take(input);
+      if (!taken.ok) throw new Error('expected both');
+      const soon = (Date.now() + minute).toString(36);
+      for (const reservation of [`${soon}.${soon}.nothing`, 'no-instants', `${taken.quota.reservation}x`]) {
+        await stores.admission.giveBack({ rateLimit: { key: input.rateLimit.key, reservation }, quota: { configKey: 'forged', reservation } });
+      }
+      expect(await stores.quota.remaining('forged')).toBe(1);
+      // the slot given back on its own: the unit cannot be proven while the window lasts (it stays taken)
+      await stores.rateLimit.giveBack({ key: input.rateLimit.key, reservation: taken.rateLimit.reservation });
+      await stores.admission.giveBack({ rateLimit: { key: input.rateLimit.key, reservation: taken.rateLimit.reservation }, quota: { configKey: 'forged', reservation: taken.quota.reservation } });
+      expect(await stores.quota.remaining('forged')).toBe(1);
     });
   });
 

@@ -37,6 +37,7 @@ describe.skipIf(!redisAvailability.available)(`Redis stores leak nothing: late a
   it('gives back all 10 quota units whose replies came after commandTimeoutMs (a 1.5 s stall)', async () => {
     const stores = createRedisStores(await clients.ioredis(), { prefix: freshPrefix(), commandTimeoutMs: 200 });
     await stores.quota.setRemaining('stall', 10);
+    await stores.quota.take({ configKey: 'warm', initial: 1 }); // Redis learns the script: the late takes run
     const settled = await duringPause(1_500, () => Array.from({ length: 10 }, () => stores.quota.take({ configKey: 'stall', initial: 10 })));
     expect(settled.map((s) => s.status)).toEqual(Array.from({ length: 10 }, () => 'rejected'));
     expect(settled[0]).toMatchObject({ reason: { code: 'store_unavailable', reason: 'timeout' } });
@@ -46,6 +47,7 @@ describe.skipIf(!redisAvailability.available)(`Redis stores leak nothing: late a
   it('gives back the slot and the unit of late admissions, with node-redis too', async () => {
     const stores = createRedisStores(await clients.nodeRedis(), { prefix: freshPrefix(), commandTimeoutMs: 200 });
     const input = { rateLimit: { key: 'cast:late:v4:192.0.2.1', limit: 3, windowMs: minute, nowMs: t0 }, quota: { configKey: 'late', initial: 3 } };
+    await stores.admission.take({ ...input, quota: { configKey: 'warm', initial: 1 }, rateLimit: { ...input.rateLimit, key: 'cast:warm:v4:192.0.2.1' } });
     const settled = await duringPause(800, () => [stores.admission.take(input), stores.admission.take(input)]);
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
     expect(await stores.quota.remaining('late')).toBe(3);
@@ -62,6 +64,7 @@ describe.skipIf(!redisAvailability.available)(`Redis stores leak nothing: late a
 
   it('gives back what an aborted call took once Redis answers', async () => {
     const stores = createRedisStores(await clients.ioredis(), { prefix: freshPrefix() });
+    await stores.quota.take({ configKey: 'warm', initial: 1 }); // Redis learns the script: the aborted take runs
     const controller = new AbortController();
     const [settled] = await duringPause(300, () => {
       const call = stores.quota.take({ configKey: 'aborted', initial: 1, signal: controller.signal });

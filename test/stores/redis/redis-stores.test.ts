@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStores, isRedisStoreError, type RedisScriptClient, type RedisStores } from '../../../src/stores/redis/index.js';
 import { createKeyNames } from '../../../src/stores/redis/keys.js';
 import {
+  admissionGiveBackLeanScript,
   admissionGiveBackScript,
+  admissionTakeLeanScript,
   admissionTakeScript,
   quotaCommitScript,
   quotaGiveBackScript,
@@ -106,12 +108,16 @@ describe.skipIf(!redisAvailability.available)(`Redis stores on a real redis-serv
       quotaCommitScript,
       admissionTakeScript,
       admissionGiveBackScript,
+      admissionTakeLeanScript,
+      admissionGiveBackLeanScript,
     ];
 
     it('pins the SHA1 of every Lua script (a change to a script is a deliberate change here)', () => {
       expect(Object.fromEntries(scripts.map((script) => [script.name, script.sha1]))).toEqual({
         admissionGiveBack: '3831fb38ca43a5afef4692ffefad68c343b8f207',
+        admissionGiveBackLean: 'c26471e42691990cbb858a48dba6cb4c3a790ffb',
         admissionTake: '4dba41773d4c5a405d9e6efd2156015a6e768c00',
+        admissionTakeLean: 'ff072417088dc954a8e08ee6e752beacc22a09a9',
         quotaCommit: 'c68c3ed87baeba0b4dec28bfb43c3a727a0fda44',
         quotaGiveBack: '456bfe424d76e44f6fbe8a93afb0b127773ddff6',
         quotaRemaining: '24a9744abd3a7b24b6badef57b9961f72184f7ab',
@@ -154,8 +160,9 @@ describe.skipIf(!redisAvailability.available)(`Redis stores on a real redis-serv
       await admission.take({ rateLimit: { key: 'cast:word:v4:192.0.2.1', limit: 1, windowMs: minute, nowMs: t0 }, quota: { configKey: 'word', initial: 4 } });
 
       const keys = (await admin.keys(`${prefix}*`)).sort();
-      // seven windows, two counters, one reservation set (excel's emptied and went away)
-      expect(keys).toHaveLength(7 + 2 + 1);
+      // seven windows, two counters (excel's reservation set emptied and went away; word's combined
+      // take keeps none: its slot is the unit's record)
+      expect(keys).toHaveLength(7 + 2);
       for (const key of keys) {
         const ttl = await admin.pttl(key);
         if (/^test\d+:\{q:[^}]*\}(:h)?$/u.test(key)) expect({ key, ttl }).toEqual({ key, ttl: -1 });
