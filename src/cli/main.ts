@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runExplain } from './explain.js';
 import { runSign } from './sign.js';
+import { runTest } from './test.js';
 import { printable, type CliIo } from './format.js';
 import { runValidate } from './validate.js';
 
@@ -17,6 +18,7 @@ Commands:
   validate --json-schema       print the JSON Schema of the config format
   explain <file> --ip <addr>   run the guards for one request and show each verdict
   sign <key> --kid K --secret-env VAR   mint a signed link token (requireSignedLink)
+  test <fixtures.json> [--json]         run policy tests kept as data (expected decisions)
 
 Run castgate <command> --help for a command's options.
 Exit codes: 0 OK / allowed, 1 problems found / denied, 2 usage error or unreadable input.
@@ -36,6 +38,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runExplain(rest, io);
       case 'sign':
         return await runSign(rest, io);
+      case 'test':
+        return await runTest(rest, io);
       case '-h':
       case '--help':
       case 'help':
