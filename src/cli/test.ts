@@ -1,17 +1,13 @@
 import { parseArgs } from 'node:util';
-import { createMemoryStores, evaluateCast, type CastDecision, type GuardTrace } from 'castgate';
+import { createMemoryStores, evaluateCast, type CastDecision, type CastErrorCode, type CastStores, type GuardTrace } from 'castgate';
 import { createFakeCaptchaVerifier } from 'castgate/testing';
-import { argsError, type CliOptionSpecs } from './args.js';
-import { loadFixtures, type FixtureCase, type FixtureExpectation } from './fixtures.js';
+import { argsError, describeArgsError, type CliOptionSpecs } from './args.js';
+import type { FixtureExpectation } from './fixtures-schema.js';
+import { loadFixtures, type FixtureCase } from './fixtures.js';
 import { formatTable, printable, usageError, type CliIo } from './format.js';
 
 /**
  * The `castgate test --help` text.
- *
- * @example
- * ```ts
- * process.stdout.write(testHelp);
- * ```
  */
 export const testHelp = `Usage: castgate test <fixtures.json> [--json]
 
@@ -31,7 +27,8 @@ rate limit and spends the quota); "expect" is checked on the last repetition.
   }
 
 A relative "file" is read from the fixtures file's folder; "query" is a string or an object; "user"
-is an id or { "id" }; "expect" is { "allowed": true } or { "code": "<error code>" }. Captcha tokens
+is an id or { "id" } (absent: anonymous); "now" is a date (UTC midnight) or a date and time with an
+offset (absent: the system clock); "expect" is { "allowed": true } or { "code": "<error code>" }. Captcha tokens
 listed under "captcha.pass" pass; any other token fails (no provider is called).
 
 Options:
@@ -52,9 +49,11 @@ const testOptions = {
 interface Got {
   readonly allowed: boolean;
   readonly outcome?: 'created' | 'resumed';
-  readonly code?: string;
+  readonly code?: CastErrorCode;
   readonly status: number;
   readonly message?: string;
+  readonly parameter?: string;
+  readonly retryAfterSeconds?: number;
 }
 
 interface CaseResult {
@@ -68,26 +67,37 @@ interface CaseResult {
 }
 
 function gotOf(decision: CastDecision): Got {
-  return decision.allowed
-    ? { allowed: true, outcome: decision.outcome, status: 200 }
-    : { allowed: false, code: decision.error.code, status: decision.error.status, message: decision.error.message };
+  if (decision.allowed) return { allowed: true, outcome: decision.outcome, status: 200 };
+  const { code, status, message, parameter, retryAfterSeconds } = decision.error;
+  return {
+    allowed: false,
+    code,
+    status,
+    message,
+    ...(parameter === undefined ? {} : { parameter }),
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  };
 }
 
 function meets(expectation: FixtureExpectation, got: Got): boolean {
   return 'code' in expectation ? !got.allowed && got.code === expectation.code : got.allowed;
 }
 
-async function runCase(fixture: FixtureCase, stores: Parameters<typeof evaluateCast>[2]): Promise<CaseResult> {
-  let decision: CastDecision | undefined;
-  for (let i = 0; i < fixture.repeat; i++) decision = await evaluateCast(fixture.config, fixture.request, stores);
-  const last = decision as CastDecision;
-  const got = gotOf(last);
-  return { name: fixture.name, config: fixture.configName, passed: meets(fixture.expect, got), repeat: fixture.repeat, expected: fixture.expect, got, trace: last.trace };
+/** Sends a case's request `repeat` times, in order, and checks the last decision. */
+async function runCase(fixture: FixtureCase, stores: CastStores): Promise<CaseResult> {
+  let decision = await evaluateCast(fixture.config, fixture.request, stores);
+  for (let sent = 1; sent < fixture.repeat; sent++) decision = await evaluateCast(fixture.config, fixture.request, stores);
+  const got = gotOf(decision);
+  return { name: fixture.name, config: fixture.configName, passed: meets(fixture.expect, got), repeat: fixture.repeat, expected: fixture.expect, got, trace: decision.trace };
 }
 
 const describeExpected = (expected: FixtureExpectation): string => ('code' in expected ? `denied with ${expected.code}` : 'allowed');
-const describeGot = (got: Got): string =>
-  got.allowed ? `allowed (${got.outcome ?? 'created'}, HTTP 200)` : `denied with ${got.code ?? '?'} (HTTP ${got.status}: ${got.message ?? ''})`;
+
+function describeGot(got: Got): string {
+  if (got.allowed) return `allowed (${got.outcome ?? 'created'}, HTTP 200)`;
+  const details = [`HTTP ${got.status}`, got.parameter === undefined ? '' : `parameter ${got.parameter}`, got.retryAfterSeconds === undefined ? '' : `retry after ${got.retryAfterSeconds} s`];
+  return `denied with ${got.code ?? '?'} (${details.filter((detail) => detail !== '').join(', ')}): ${got.message ?? ''}`;
+}
 
 function failureLines(result: CaseResult): string[] {
   const trace = formatTable(
@@ -96,29 +106,63 @@ function failureLines(result: CaseResult): string[] {
   );
   return [
     `✗ ${printable(result.name)}`,
-    `    config    ${printable(result.config)}${result.repeat > 1 ? ` (last of ${result.repeat} requests)` : ''}`,
+    `    config    ${printable(result.config)}${result.repeat > 1 ? ` (the last of ${result.repeat} requests)` : ''}`,
     `    expected  ${describeExpected(result.expected)}`,
     `    got       ${printable(describeGot(result.got))}`,
-    ...trace.split('\n').map((line) => `    ${line}`),
+    '    trace',
+    ...trace.split('\n').map((line) => `      ${line}`),
   ];
+}
+
+function jsonReport(results: readonly CaseResult[]): string {
+  const failed = results.filter((result) => !result.passed).length;
+  const report = {
+    ok: failed === 0,
+    passed: results.length - failed,
+    failed,
+    cases: results.map((result) => ({
+      name: result.name,
+      config: result.config,
+      passed: result.passed,
+      repeat: result.repeat,
+      expected: result.expected,
+      got: result.got,
+      ...(result.passed ? {} : { trace: result.trace }),
+    })),
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function textReport(results: readonly CaseResult[]): string {
+  const failed = results.filter((result) => !result.passed).length;
+  const lines = results.flatMap((result) => (result.passed ? [`✓ ${printable(result.name)}`] : failureLines(result)));
+  lines.push('', `${results.length - failed} passed, ${failed} failed (${results.length} ${results.length === 1 ? 'case' : 'cases'})`);
+  return `${lines.join('\n')}\n`;
 }
 
 /**
  * Runs `castgate test`: loads a fixtures file (SPEC §12), runs its cases in order on one set of
- * fresh memory stores (with a fake captcha verifier passing the listed tokens), and prints each
- * result, every failure with what was expected, what came and the trace; `--json` prints one JSON
- * document. Answers 0 when every case passed, 1 when one failed, 2 when the fixtures cannot be used.
- *
- * @example
- * ```ts
- * const code = await runTest(['links.test.json'], io);
- * ```
+ * fresh memory stores (with a fake captcha verifier passing the listed tokens; no provider is
+ * called), and prints each result, every failure with what was expected, what came and the trace.
+ * With `--json` standard output holds exactly one JSON document, whatever happens (on exit 2,
+ * `{ ok: false, error }`). Answers 0 when every case passed, 1 when one failed, 2 when the fixtures
+ * cannot be used or on a usage error.
  */
 export async function runTest(args: readonly string[], io: CliIo): Promise<number> {
+  // Known before parsing, so that even a usage error answers with a JSON document.
+  const json = args.includes('--json');
+  const jsonError = (message: string): void => {
+    if (json) io.stdout(`${JSON.stringify({ ok: false, error: message }, null, 2)}\n`);
+  };
+  const usage = (message: string): 2 => {
+    jsonError(message);
+    return usageError(io, 'castgate test', message, testHelp);
+  };
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: testOptions });
   } catch (error) {
+    jsonError(describeArgsError(error, args, testOptions));
     return argsError(io, 'castgate test', error, args, testOptions);
   }
   const { values, positionals } = parsed;
@@ -126,46 +170,20 @@ export async function runTest(args: readonly string[], io: CliIo): Promise<numbe
     io.stdout(testHelp);
     return 0;
   }
-  const json = values.json === true;
   const [path, ...extra] = positionals;
-  if (path === undefined) return usageError(io, 'castgate test', 'test needs a fixtures file', testHelp);
-  if (extra.length > 0) return usageError(io, 'castgate test', `test takes one fixtures file, got ${positionals.length}`, testHelp);
+  if (path === undefined) return usage('test needs a fixtures file');
+  if (extra.length > 0) return usage(`test takes one fixtures file, got ${positionals.length}`);
 
   const loaded = await loadFixtures(path);
   if (!loaded.ok) {
-    io.stderr(`castgate test: ${loaded.message.split('\n').map(printable).join('\n')}\n`);
-    if (json) io.stdout(`${JSON.stringify({ ok: false, error: loaded.message }, null, 2)}\n`);
+    io.stderr(loaded.problems.map((problem) => `castgate test: ${printable(problem)}\n`).join(''));
+    jsonError(loaded.problems.join('\n'));
     return 2;
   }
   const { cases, captchaPass } = loaded.fixtures;
-  const stores = { ...createMemoryStores(), captcha: createFakeCaptchaVerifier({ pass: captchaPass }) };
+  const stores: CastStores = { ...createMemoryStores(), captcha: createFakeCaptchaVerifier({ pass: captchaPass }) };
   const results: CaseResult[] = [];
   for (const fixture of cases) results.push(await runCase(fixture, stores));
-  const failed = results.filter((result) => !result.passed);
-
-  if (json) {
-    const report = {
-      ok: failed.length === 0,
-      passed: results.length - failed.length,
-      failed: failed.length,
-      cases: results.map((result) => ({
-        name: result.name,
-        config: result.config,
-        passed: result.passed,
-        expected: result.expected,
-        got: result.got,
-        ...(result.passed ? {} : { trace: result.trace }),
-      })),
-    };
-    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-    return failed.length === 0 ? 0 : 1;
-  }
-  const lines: string[] = [];
-  for (const result of results) {
-    if (result.passed) lines.push(`✓ ${printable(result.name)}`);
-    else lines.push(...failureLines(result));
-  }
-  lines.push('', `${results.length - failed.length} passed, ${failed.length} failed (${results.length} cases)`);
-  io.stdout(`${lines.join('\n')}\n`);
-  return failed.length === 0 ? 0 : 1;
+  io.stdout(json ? jsonReport(results) : textReport(results));
+  return results.every((result) => result.passed) ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 // The castgate bin as users run it: the BUILT dist/cli.js (rebuilt with tsup when older than src/) in
 // a child process. test/cli/main.test.ts runs the CLI module in-process on the sources instead.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ function newestSourceMs(dir: string): number {
 function ensureBuilt(): void {
   const sourcesMs = Math.max(newestSourceMs(join(root, 'src')), statSync(join(root, 'tsup.config.ts')).mtimeMs);
   const fresh = builtFiles.every((file) => existsSync(file) && statSync(file).mtimeMs >= sourcesMs);
-  if (!fresh) execFileSync('npx', ['tsup', '--silent'], { cwd: root, stdio: 'ignore', timeout: 120_000 });
+  if (!fresh) execFileSync('npx', ['tsup', '--silent'], { cwd: root, stdio: 'ignore', timeout: 300_000 });
 }
 
 interface Run {
@@ -85,7 +85,7 @@ beforeAll(() => {
     }),
   );
   writeFileSync(file('captcha.json'), JSON.stringify({ ...good, allowedReferrers: [], requireCaptcha: true }));
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -325,11 +325,159 @@ describe('castgate sign', () => {
   });
 });
 
+describe('the built bin: castgate test', () => {
+  const web = {
+    name: 'Web',
+    key: 'web-Zq3v9Kp2Lm8Xr4Td',
+    imageId: 'kasmweb/chrome',
+    allowAnonymous: true,
+    allowedReferrers: ['example.com'],
+    ipRateLimit: { sessions: 2, withinSeconds: 60 },
+  };
+  const fromExample = { ip: '203.0.113.9', referrer: 'https://example.com/page', now: '2029-06-01T00:00:00Z' };
+  const passing = {
+    configs: {
+      web,
+      captcha: { name: 'Captcha', key: 'cap-Zq3v9Kp2Lm8Xr4Td', imageId: 'img', allowAnonymous: true, requireCaptcha: true },
+      kasm: { file: 'configs/kasm.json', kasm: true },
+      reports: { name: 'Reports', key: 'rep-Zq3v9Kp2Lm8Xr4Td', imageId: 'img', allowAnonymous: true, sessionsRemaining: 1 },
+    },
+    captcha: { pass: ['solved-token'] },
+    cases: [
+      { name: 'a visitor from example.com gets a session', config: 'web', request: fromExample, expect: { allowed: true } },
+      { name: 'the same address meets the limit on its third request', config: 'web', request: fromExample, repeat: 2, expect: { code: 'rate_limited' } },
+      { name: 'a look-alike domain is refused', config: 'web', request: { ip: '203.0.113.10', referrer: 'https://example.com.evil.net/' }, expect: { code: 'referrer_denied' } },
+      { name: 'a listed captcha token passes', config: 'captcha', request: { ip: '198.51.100.1', captchaToken: 'solved-token' }, expect: { allowed: true } },
+      { name: 'any other token fails', config: 'captcha', request: { ip: '198.51.100.2', captchaToken: 'guessed' }, expect: { code: 'captcha_failed' } },
+      { name: 'the Kasm export has expired by 2030-06-01', config: 'kasm', request: { ip: '192.0.2.1', referrer: 'https://example.com/', now: '2030-06-01' }, expect: { code: 'link_expired' } },
+      { name: 'a signed-in user takes the one session', config: 'reports', request: { ip: '192.0.2.7', user: 'alice', query: 'a=1' }, expect: { allowed: true } },
+      { name: 'the quota is spent for the next case', config: 'reports', request: { ip: '192.0.2.8', user: { id: 'bob' } }, expect: { code: 'quota_exhausted' } },
+      { name: 'a repeated parameter the config does not use is ignored', config: 'web', request: { ip: '192.0.2.9', referrer: 'https://example.com/', query: { a: ['1', '2'] } }, expect: { allowed: true } },
+    ],
+  };
+  const failing = {
+    configs: { web },
+    cases: [
+      { name: 'first visit', config: 'web', request: fromExample, expect: { allowed: true } },
+      { name: 'expects a third visit to pass', config: 'web', request: fromExample, repeat: 2, expect: { allowed: true } },
+      { name: 'expects the wrong code', config: 'web', request: { ip: '192.0.2.1', referrer: 'https://other.example/' }, expect: { code: 'rate_limited' } },
+    ],
+  };
+  const fixture = (name: string, value: unknown) => {
+    writeFileSync(file(name), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+    return file(name);
+  };
+  const kasmExport = {
+    casting_config_name: 'Kasm export',
+    key: 'kasm-Zq3v9Kp2Lm8Xr4TdAb',
+    image_id: '2a1b3c4d',
+    allow_anonymous: true,
+    allowed_referrers: 'example.com\n',
+    valid_until: '2030-01-01 00:00:00',
+  };
+
+  beforeAll(() => {
+    mkdirSync(file('configs'), { recursive: true });
+    writeFileSync(file('configs/kasm.json'), JSON.stringify(kasmExport));
+  });
+
+  it('exits 0 when every case passes: a repeat meets the rate limit, a Kasm config file, a captcha pass token, the quota spent across cases', () => {
+    const run = castgate('test', fixture('passing.json', passing));
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('✓ the same address meets the limit on its third request');
+    expect(run.stdout).toContain('9 passed, 0 failed (9 cases)');
+    expect(run.status).toBe(0);
+  });
+
+  it('reads a relative config file from the fixtures file\'s folder, not the working directory', () => {
+    const path = fixture('passing.json', passing);
+    const run = spawnSync(process.execPath, [cli, 'test', path], { cwd: tmpdir(), encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(0);
+  });
+
+  it('exits 1 when a case fails, showing for each failure what was expected, what came and the trace', () => {
+    const run = castgate('test', fixture('failing.json', failing));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('✓ first visit');
+    const third = run.stdout.slice(run.stdout.indexOf('✗ expects a third visit to pass'));
+    expect(third).toMatch(/config +web \(the last of 2 requests\)/u);
+    expect(third).toMatch(/expected +allowed/u);
+    expect(third).toMatch(/got +denied with rate_limited \(HTTP 429, retry after \d+ s\)/u);
+    expect(third).toMatch(/rateLimit +deny +rate_limited/u);
+    const wrong = run.stdout.slice(run.stdout.indexOf('✗ expects the wrong code'));
+    expect(wrong).toMatch(/expected +denied with rate_limited/u);
+    expect(wrong).toMatch(/got +denied with referrer_denied \(HTTP 403\): Requests are not allowed from this domain\./u);
+    expect(wrong).toMatch(/referrer +deny +referrer_denied/u);
+    expect(run.stdout).toContain('1 passed, 2 failed (3 cases)');
+  });
+
+  it('prints one JSON document with --json: each case with expected and got, the trace of each failure', () => {
+    const run = castgate('test', fixture('failing.json', failing), '--json');
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      passed: number;
+      failed: number;
+      cases: { name: string; passed: boolean; expected: unknown; got: { allowed: boolean; code?: string; status: number }; trace?: { guard: string; verdict: string }[] }[];
+    };
+    expect(report).toMatchObject({ ok: false, passed: 1, failed: 2 });
+    expect(report.cases.map((entry) => entry.passed)).toEqual([true, false, false]);
+    expect(report.cases[0]).not.toHaveProperty('trace');
+    expect(report.cases[1]).toMatchObject({ expected: { allowed: true }, got: { allowed: false, code: 'rate_limited', status: 429 } });
+    expect(report.cases[1]!.trace).toContainEqual(expect.objectContaining({ guard: 'rateLimit', verdict: 'deny' }));
+    const allPass = castgate('test', fixture('passing.json', passing), '--json');
+    expect(allPass.status).toBe(0);
+    expect(JSON.parse(allPass.stdout)).toMatchObject({ ok: true, passed: 9, failed: 0 });
+  });
+
+  it('exits 2 with one line naming the problem when the fixtures cannot be used', { timeout: 120_000 }, () => {
+    const otherConfigs = Object.fromEntries(Object.entries(passing.configs).filter(([name]) => name !== 'web'));
+    const unusable: [string, string | RegExp][] = [
+      [file('no-such-fixtures.json'), 'no such file'],
+      [fixture('broken.json', '{ "configs": '), 'not valid JSON'],
+      [fixture('unknown-config.json', { ...passing, configs: otherConfigs }), 'cases[0].config: unknown config "web"'],
+      [fixture('bad-shape.json', { configs: {}, cases: [{ name: 'x', config: 'web', request: { ip: '192.0.2.1' }, expect: { code: 'rate_limted' } }] }), 'cases[0].expect.code: is not a castgate error code (did you mean "rate_limited"?)'],
+      [fixture('missing-config-file.json', { ...passing, configs: { ...passing.configs, kasm: { file: 'configs/none.json' } } }), /configs\.kasm: cannot read ".*none\.json": no such file/u],
+    ];
+    for (const [path, reason] of unusable) {
+      const run = castgate('test', path);
+      expect({ path, status: run.status }).toEqual({ path, status: 2 });
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(typeof reason === 'string' ? new RegExp(reason.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'), 'u') : reason);
+      const json = castgate('test', path, '--json');
+      expect(json.status).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: expect.any(String) as unknown });
+    }
+  });
+
+  it('exits 2 for an invalid config, each problem with its path under configs', () => {
+    const run = castgate('test', fixture('bad-config.json', { configs: { web: { ...web, ipRateLimit: { sessions: 0, withinSeconds: 60 } } }, cases: failing.cases }));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/configs\.web\.ipRateLimit\.sessions: .*\(too_small\)/u);
+    const kasmWithoutFlag = castgate('test', fixture('kasm-no-flag.json', { ...passing, configs: { ...passing.configs, kasm: { file: 'configs/kasm.json' } } }));
+    expect(kasmWithoutFlag.status).toBe(2);
+    expect(kasmWithoutFlag.stderr).toContain('add "kasm": true');
+  });
+
+  it('exits 2 on usage errors, with a JSON document on stdout under --json', { timeout: 60_000 }, () => {
+    expect(castgate('test').status).toBe(2);
+    expect(castgate('test', 'a.json', 'b.json').status).toBe(2);
+    const unknown = castgate('test', file('passing.json'), '--jsn');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown option --jsn (did you mean --json?)');
+    const usage = castgate('test', '--json');
+    expect(usage.status).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ ok: false, error: 'test needs a fixtures file' });
+  });
+});
+
 describe('the built bin: castgate --help', () => {
   it('prints help for the program and each command, exit 0', () => {
     expect(castgate('--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('Usage: castgate <command>') as unknown });
     expect(castgate('validate', '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('castgate validate <file> [--kasm]') as unknown });
     expect(castgate('explain', '-h')).toMatchObject({ status: 0, stdout: expect.stringContaining('--captcha-pass') as unknown });
     expect(castgate('sign', '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('--secret-env') as unknown });
+    expect(castgate('test', '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('castgate test <fixtures.json> [--json]') as unknown });
   });
 });

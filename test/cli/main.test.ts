@@ -1,4 +1,7 @@
 // The CLI module in-process, on the sources (test/cli/bin.test.ts runs the built bin): importing it runs nothing; runCli answers exit codes and writes only to the io it is given.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 
@@ -32,5 +35,27 @@ describe('castgate CLI module', () => {
     await runCli(['validate', '/no/such/\u001b[2Jfile.json'], { stdout: () => undefined, stderr: (text) => err.push(text) });
     expect(err.join('')).not.toContain('\u001b');
     expect(err.join('')).toContain('\\u001b[2J');
+  });
+
+  it('passes every case of the README\'s fixtures example (castgate test)', async () => {
+    const { runCli } = await import('../../src/cli/main.js');
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const example = /<!-- castgate-test-fixtures -->\s*```json\n([\s\S]*?)```/u.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'castgate-readme-fixtures-'));
+    try {
+      mkdirSync(join(dir, 'kasm'));
+      const kasmExport = { casting_config_name: 'Excel', key: 'excel-W5nYSY2wG3YU4JLLtq', image_id: '2a1b3c4d', allow_anonymous: true, valid_until: '2030-12-31 00:00:00' };
+      writeFileSync(join(dir, 'kasm', 'excel.json'), JSON.stringify(kasmExport));
+      writeFileSync(join(dir, 'links.test.json'), example ?? '');
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['test', join(dir, 'links.test.json')], { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+      expect(err.join('')).toBe('');
+      expect(out.join('')).toContain('5 passed, 0 failed (5 cases)');
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
