@@ -473,7 +473,7 @@ describe('the built bin: castgate test', () => {
 });
 
 describe('the built bin: castgate --help', () => {
-  it('prints help for the program and each command, exit 0', () => {
+  it('prints help for the program and each command, exit 0', { timeout: 60_000 }, () => {
     expect(castgate('--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('Usage: castgate <command>') as unknown });
     expect(castgate('validate', '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('castgate validate <file> [--kasm]') as unknown });
     expect(castgate('explain', '-h')).toMatchObject({ status: 0, stdout: expect.stringContaining('--captcha-pass') as unknown });
