@@ -128,12 +128,28 @@ describe('the contracts catch broken stores', () => {
   });
 
   it('fails a lease store that reads, then writes without atomicity, and one whose release keeps the lease', async () => {
-    expect(await failingCases(leaseStoreContract, () => createModelLeaseStore({ readThenWrite: true }))).toContain(
+    expect(await failingCases(leaseStoreContract, () => createModelLeaseStore({ readThenWrite: true }))).toEqual(expect.arrayContaining([
       'grants exactly 3 of 30 concurrent acquires (limit 3): a read-then-write store over-grants here',
-    );
+      'counts one release of a lease released 10 times at once: exactly one answers true, one slot frees',
+    ]));
     expect(await failingCases(leaseStoreContract, () => createModelLeaseStore({ giveBackNothing: true }))).toEqual(expect.arrayContaining([
       'releases a live lease once: the slot frees, a second release, an unknown lease and another key answer false',
       'frees every lease released concurrently: 10 releases at once leave 10 free slots',
     ]));
+  });
+
+  it('fails a lease store that counts with input it cannot use, instead of rejecting with a TypeError', async () => {
+    expect(await failingCases(leaseStoreContract, () => createModelLeaseStore({ noInputChecks: true }))).toEqual([
+      'rejects input it cannot use (TypeError), taking nothing: a limit of 0 or 1.5, an empty key or lease id, a ttl of 0, NaN or infinite time',
+    ]);
+  });
+
+  it('fails, in the model check, a lease store that revives expired leases or keeps a session\'s first binding', async () => {
+    expect(await failingCases(leaseStoreContract, () => createModelLeaseStore({ revivesExpired: true }))).toContain(
+      'matches a plain lease model for seeded sequences of acquires, renewals, releases, bindings and time steps',
+    );
+    expect(await failingCases(leaseStoreContract, () => createModelLeaseStore({ keepsFirstBinding: true }))).toEqual([
+      'matches a plain lease model for seeded sequences of acquires, renewals, releases, bindings and time steps',
+    ]);
   });
 });

@@ -11,6 +11,25 @@ export interface Flaws {
   readonly readThenWrite?: boolean;
   /** `giveBack` / `release` answers without giving anything back. */
   readonly giveBackNothing?: boolean;
+  /** Lease store: takes any input, counting with whatever it is given. */
+  readonly noInputChecks?: boolean;
+  /** Lease store: `renew` brings an expired lease back to life. */
+  readonly revivesExpired?: boolean;
+  /** Lease store: binding a session again keeps its first binding. */
+  readonly keepsFirstBinding?: boolean;
+}
+
+const nonEmpty = (value: unknown): boolean => typeof value === 'string' && value !== '';
+const positiveInteger = (value: unknown): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+
+/** The lease store's input checks: what SPEC §16 needs to count with, else a TypeError. */
+function checkLease(input: { key?: unknown; leaseId?: unknown; configKey?: unknown; sessionId?: unknown; limit?: unknown; ttlMs?: unknown; nowMs?: unknown; leases?: unknown }): void {
+  for (const name of ['key', 'leaseId', 'configKey', 'sessionId'] as const) if (name in input && !nonEmpty(input[name])) throw new TypeError(name);
+  for (const name of ['limit', 'ttlMs'] as const) if (name in input && !positiveInteger(input[name])) throw new TypeError(name);
+  if (input.nowMs !== undefined && !Number.isSafeInteger(input.nowMs)) throw new TypeError('nowMs');
+  if ('leases' in input && (!Array.isArray(input.leases) || !input.leases.every((lease: { key?: unknown; leaseId?: unknown }) => nonEmpty(lease.key) && nonEmpty(lease.leaseId)))) {
+    throw new TypeError('leases');
+  }
 }
 
 function checkWindow(input: RateLimitInput): void {
@@ -93,38 +112,54 @@ export function createModelQuotaStore(flaws: Flaws = {}): QuotaStore {
 export function createModelLeaseStore(flaws: Flaws = {}): LeaseStore {
   const leases = new Map<string, Map<string, number>>(); // key → leaseId → expiry
   const bindings = new Map<string, LeaseBinding>();
+  const check = flaws.noInputChecks === true ? () => undefined : checkLease;
   const live = (key: string, nowMs: number) => {
     const held = leases.get(key) ?? new Map<string, number>();
-    for (const [id, expiry] of held) if (nowMs >= expiry) held.delete(id);
+    if (flaws.revivesExpired !== true) for (const [id, expiry] of held) if (nowMs >= expiry) held.delete(id);
     leases.set(key, held);
     return held;
   };
+  const count = (held: Map<string, number>, nowMs: number) => [...held.values()].filter((expiry) => expiry > nowMs);
   return {
-    async acquire({ key, limit, leaseId, ttlMs, nowMs }) {
+    async acquire(input) {
+      check(input);
+      const { key, limit, leaseId, ttlMs, nowMs } = input;
       const seen = live(key, nowMs);
-      const count = seen.has(leaseId) ? 0 : seen.size;
+      const taken = seen.has(leaseId) ? 0 : count(seen, nowMs).length;
       if (flaws.readThenWrite === true) await tick();
       const held = live(key, nowMs);
-      if (count >= limit) return { ok: false, retryAfterMs: Math.max(1, Math.min(...held.values()) - nowMs) };
+      if (taken >= limit) return { ok: false, retryAfterMs: Math.max(1, Math.min(...count(held, nowMs)) - nowMs) };
       held.set(leaseId, nowMs + ttlMs);
       return { ok: true };
     },
-    async renew({ key, leaseId, ttlMs, nowMs }) {
+    async renew(input) {
+      check(input);
+      const { key, leaseId, ttlMs, nowMs } = input;
       const held = live(key, nowMs);
       if (!held.has(leaseId)) return false;
       held.set(leaseId, nowMs + ttlMs);
       return true;
     },
-    async release({ key, leaseId, nowMs }) {
+    async release(input) {
+      check(input);
+      const { key, leaseId, nowMs } = input;
       if (flaws.giveBackNothing === true) return true;
       const held = nowMs === undefined ? leases.get(key) : live(key, nowMs);
-      return held?.delete(leaseId) ?? false;
+      const found = held?.has(leaseId) ?? false;
+      if (flaws.readThenWrite === true) await tick();
+      held?.delete(leaseId);
+      return found;
     },
-    async bind({ configKey, sessionId, leases: bound, ttlMs }) {
-      bindings.set(JSON.stringify([configKey, sessionId]), { leases: bound.map((lease) => ({ ...lease })), ttlMs });
+    async bind(input) {
+      check(input);
+      const { configKey, sessionId, leases: bound, ttlMs } = input;
+      const id = JSON.stringify([configKey, sessionId]);
+      if (flaws.keepsFirstBinding === true && bindings.has(id)) return;
+      bindings.set(id, { leases: bound.map((lease) => ({ ...lease })), ttlMs });
     },
-    async boundTo({ configKey, sessionId }) {
-      const binding = bindings.get(JSON.stringify([configKey, sessionId]));
+    async boundTo(input) {
+      check(input);
+      const binding = bindings.get(JSON.stringify([input.configKey, input.sessionId]));
       return binding === undefined ? null : { leases: binding.leases.map((lease) => ({ ...lease })), ttlMs: binding.ttlMs };
     },
   };

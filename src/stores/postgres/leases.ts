@@ -1,5 +1,5 @@
 import type { LeaseBinding, LeaseRef, LeaseStore } from '../../contract/stores.js';
-import { invalidWindowInput } from '../validate.js';
+import { invalidAcquire, invalidBind, invalidBoundTo, invalidRelease, invalidRenew } from '../validate.js';
 import type { QueryRunner } from './client.js';
 import { withDeadline } from './deadline.js';
 import { PostgresStoreError } from './errors.js';
@@ -11,10 +11,9 @@ function unexpected(): PostgresStoreError {
   return new PostgresStoreError('unexpected_reply', 'castgate/postgres: unexpected lease reply');
 }
 
-function checkTtl(ttlMs: unknown, nowMs: unknown): TypeError | undefined {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) return new TypeError('castgate/postgres: lease `ttlMs` must be a positive number');
-  if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) return new TypeError('castgate/postgres: lease `nowMs` must be a finite number');
-  return undefined;
+/** The shared lease checks (every backend rejects the same input), and a limit that fits PostgreSQL's `integer`. */
+function checkAcquire(input: { key: unknown; limit: number; leaseId: unknown; ttlMs: unknown; nowMs: unknown }): TypeError | undefined {
+  return invalidAcquire(input) ?? (input.limit > maxLimit ? new TypeError(`castgate/postgres: lease \`limit\` must be at most ${maxLimit}`) : undefined);
 }
 
 /** The leases of a binding as stored (a JSON array of `{ key, leaseId }`), or `undefined` when it is not that. */
@@ -58,10 +57,9 @@ export function createPostgresLeaseStore(runner: QueryRunner, settings: Postgres
   const boundToSql = `SELECT leases::text AS leases, ttl_ms FROM ${schema}.lease_bindings WHERE config_key = $1::text AND session_id = $2::text`;
 
   function release(input: { key: string; leaseId: string; nowMs?: number; signal?: AbortSignal }): Promise<boolean> {
+    const invalid = invalidRelease(input);
+    if (invalid !== undefined) return Promise.reject(invalid);
     const { nowMs } = input;
-    if (nowMs !== undefined && (typeof nowMs !== 'number' || !Number.isFinite(nowMs))) {
-      return Promise.reject(new TypeError('castgate/postgres: lease `nowMs` must be a finite number'));
-    }
     const values = [input.key, input.leaseId, nowMs === undefined ? null : String(nowMs)];
     return withDeadline('lease release', commandTimeoutMs, input.signal, () => runner.query(releaseSql, values)).then((rows) => {
       const found = readNumber(firstRow(rows)?.found);
@@ -73,7 +71,7 @@ export function createPostgresLeaseStore(runner: QueryRunner, settings: Postgres
   function acquire(input: { key: string; limit: number; leaseId: string; ttlMs: number; nowMs: number; signal?: AbortSignal }): Promise<
     { ok: true } | { ok: false; retryAfterMs: number }
   > {
-    const invalid = invalidWindowInput('castgate/postgres', 'lease', { limit: input.limit, windowMs: input.ttlMs, nowMs: input.nowMs }, maxLimit);
+    const invalid = checkAcquire(input);
     if (invalid !== undefined) return Promise.reject(invalid);
     const { key, leaseId } = input;
     const values = [key, String(input.limit), leaseId, String(input.ttlMs), String(input.nowMs)];
@@ -96,14 +94,14 @@ export function createPostgresLeaseStore(runner: QueryRunner, settings: Postgres
   }
 
   function renew(input: { key: string; leaseId: string; ttlMs: number; nowMs: number; signal?: AbortSignal }): Promise<boolean> {
-    const invalid = checkTtl(input.ttlMs, input.nowMs);
+    const invalid = invalidRenew(input);
     if (invalid !== undefined) return Promise.reject(invalid);
     const values = [input.key, input.leaseId, String(input.ttlMs), String(input.nowMs)];
     return withDeadline('lease renew', commandTimeoutMs, input.signal, () => runner.query(renewSql, values)).then((rows) => rows.length > 0);
   }
 
   function bind(input: { configKey: string; sessionId: string; leases: readonly LeaseRef[]; ttlMs: number; nowMs: number; signal?: AbortSignal }): Promise<void> {
-    const invalid = checkTtl(input.ttlMs, input.nowMs);
+    const invalid = invalidBind(input);
     if (invalid !== undefined) return Promise.reject(invalid);
     const leases = JSON.stringify(input.leases.map(({ key, leaseId }) => ({ key, leaseId })));
     const values = [input.configKey, input.sessionId, leases, String(input.ttlMs), String(input.nowMs)];
@@ -111,6 +109,8 @@ export function createPostgresLeaseStore(runner: QueryRunner, settings: Postgres
   }
 
   function boundTo(input: { configKey: string; sessionId: string; signal?: AbortSignal }): Promise<LeaseBinding | null> {
+    const invalid = invalidBoundTo(input);
+    if (invalid !== undefined) return Promise.reject(invalid);
     return withDeadline('lease bound-to', commandTimeoutMs, input.signal, () => runner.query(boundToSql, [input.configKey, input.sessionId])).then((rows) => {
       const row = firstRow(rows);
       if (row === undefined) return null;
