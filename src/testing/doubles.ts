@@ -1,4 +1,5 @@
 import type { AdmissionStore, CaptchaVerifier, LeaseStore, QuotaStore, RateLimitStore, SessionProvisioner } from '../contract/stores.js';
+import { createMemoryLeaseStore } from '../stores/memory/leases.js';
 import { createMemoryProvisioner } from '../stores/memory/provisioner.js';
 import { createMemoryQuotaStore } from '../stores/memory/quota.js';
 import { createMemoryRateLimitStore } from '../stores/memory/rate-limit.js';
@@ -124,19 +125,23 @@ export function createCaptchaVerifierDouble<S extends CaptchaVerifier = CaptchaV
 }
 
 /**
- * A lease store double over `inner` (a {@link LeaseStore} you give: the memory stores' `leases`, or your own).
+ * A lease store double over `inner` (castgate's memory lease store when absent; or a backend's
+ * `leases`, or your own): `acquire`, `renew`, `release`, `bind` and `boundTo` are recorded and take
+ * faults, so a test can see which leases a decision took and what a lease-store outage does.
  *
  * @example
  * ```ts
- * import type { LeaseStore } from 'castgate';
- * import { createLeaseStoreDouble } from 'castgate/testing';
- * declare const realLeases: LeaseStore;
- * const leases = createLeaseStoreDouble(realLeases);
- * leases.reject(undefined, { method: 'renew' });
+ * import { evaluateCast, parseCastConfig } from 'castgate';
+ * import { createLeaseStoreDouble, createTestStores } from 'castgate/testing';
+ * const config = parseCastConfig({ name: 'Demo', key: 'demo-0123456789abcdef', imageId: 'chrome', allowAnonymous: true, maxLiveSessions: 2 });
+ * const leases = createLeaseStoreDouble();
+ * leases.reject(new Error('ECONNRESET'), { method: 'acquire', times: 1 });
+ * const decision = await evaluateCast(config, { ip: '192.0.2.1' }, { ...createTestStores(), leases }); // store_unavailable
+ * const acquired = leases.callsTo('acquire').map((input) => input.key);
  * ```
  */
-export function createLeaseStoreDouble<S extends LeaseStore>(inner: S): LeaseStoreDouble<S> {
-  return createStoreDouble(inner, ['acquire', 'renew', 'release', 'bind', 'boundTo']);
+export function createLeaseStoreDouble<S extends LeaseStore = LeaseStore>(inner?: S): LeaseStoreDouble<S> {
+  return createStoreDouble((inner ?? createMemoryLeaseStore()) as S, ['acquire', 'renew', 'release', 'bind', 'boundTo']);
 }
 
 /**
@@ -156,7 +161,8 @@ export function createAdmissionStoreDouble<S extends AdmissionStore>(inner: S): 
 }
 
 /**
- * The stores {@link createTestStores} returns: doubles of the memory stores and of the fake verifier.
+ * The stores {@link createTestStores} returns: doubles of the memory stores (lease store included)
+ * and of the fake verifier.
  *
  * @example
  * ```ts
@@ -169,11 +175,13 @@ export interface TestStores {
   readonly quota: QuotaStoreDouble;
   readonly sessions: SessionProvisionerDouble;
   readonly captcha: CaptchaVerifierDouble;
+  readonly leases: LeaseStoreDouble;
 }
 
 /**
- * A fresh set of stores for `evaluateCast` in tests: castgate's memory stores and a fake captcha
- * verifier (passing the `captchaTokens` given), each behind a double that records calls and takes faults.
+ * A fresh set of stores for `evaluateCast` in tests: castgate's memory stores (rate limit, quota,
+ * provisioner, leases) and a fake captcha verifier (passing the `captchaTokens` given), each behind a
+ * double that records calls and takes faults.
  *
  * @example
  * ```ts
@@ -191,5 +199,6 @@ export function createTestStores(options: { captchaTokens?: Iterable<string> } =
     quota: createQuotaStoreDouble(),
     sessions: createSessionProvisionerDouble(),
     captcha: createCaptchaVerifierDouble(createFakeCaptchaVerifier({ pass: options.captchaTokens ?? [] })),
+    leases: createLeaseStoreDouble(),
   };
 }

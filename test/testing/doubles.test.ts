@@ -12,6 +12,8 @@ import {
   createStoreDouble,
   createTestStores,
   InjectedFaultError,
+  leaseStoreContract,
+  runContract,
 } from '../../src/testing/index.js';
 import { config } from '../helpers/cast.js';
 import { createComposedAdmissionStores, createModelLeaseStore } from './model-stores.js';
@@ -171,5 +173,48 @@ describe('createTestStores with evaluateCast', () => {
   it('doubles a verifier with the fake by default: no token passes', async () => {
     const captcha = createCaptchaVerifierDouble();
     expect(await captcha.verify({ token: 'anything', remoteIp: '192.0.2.1' })).toMatchObject({ success: false });
+  });
+});
+
+describe('the lease store double', () => {
+  const liveLink = config({ key: 'doubles-live-0123456789', maxLiveSessions: 1, sessionsRemaining: 5 });
+
+  it('wraps castgate\'s memory lease store by default: calls go through and are recorded', async () => {
+    const leases = createLeaseStoreDouble();
+    expect(await leases.acquire({ key: 'live', limit: 1, leaseId: 'a', ttlMs: 60_000, nowMs: t0 })).toEqual({ ok: true });
+    expect(await leases.acquire({ key: 'live', limit: 1, leaseId: 'b', ttlMs: 60_000, nowMs: t0 + 1_000 })).toEqual({ ok: false, retryAfterMs: 59_000 });
+    expect(await leases.release({ key: 'live', leaseId: 'a', nowMs: t0 + 2_000 })).toBe(true);
+    expect(leases.calls.map((call) => call.method)).toEqual(['acquire', 'acquire', 'release']);
+    expect(leases.callsTo('acquire').map((input) => input.leaseId)).toEqual(['a', 'b']);
+  });
+
+  it('is part of createTestStores: a live-session cap takes a lease, binds it to the session, and refuses the next', async () => {
+    const stores = createTestStores();
+    const first = await evaluateCast(liveLink, { ip: '192.0.2.1' }, stores);
+    expect(codeOf(first)).toBe('created');
+    expect(codeOf(await evaluateCast(liveLink, { ip: '192.0.2.2' }, stores))).toBe('live_limit');
+    expect(stores.leases.callsTo('acquire')).toHaveLength(2);
+    expect(stores.leases.callsTo('bind')).toEqual([expect.objectContaining({ configKey: 'doubles-live-0123456789', sessionId: first.allowed ? first.session.id : '' })]);
+  });
+
+  it('turns a rejected acquire into store_unavailable, with the quota unit given back', async () => {
+    const stores = createTestStores();
+    stores.leases.reject(new Error('ECONNRESET'), { method: 'acquire', times: 1 });
+    expect(codeOf(await evaluateCast(liveLink, { ip: '192.0.2.1' }, stores))).toBe('store_unavailable');
+    expect(stores.leases.calls).toEqual([expect.objectContaining({ method: 'acquire', fault: 'reject' })]);
+    await expect.poll(async () => stores.quota.remaining('doubles-live-0123456789')).toBe(5);
+    expect(stores.sessions.callsTo('provision')).toEqual([]);
+    expect(codeOf(await evaluateCast(liveLink, { ip: '192.0.2.1' }, stores))).toBe('created');
+  });
+
+  it('turns a hanging acquire into store_unavailable after storeTimeoutMs, its signal aborted', async () => {
+    const stores = createTestStores();
+    stores.leases.hang({ method: 'acquire', times: 1 });
+    expect(codeOf(await evaluateCast(liveLink, { ip: '192.0.2.1' }, stores, { storeTimeoutMs: 50 }))).toBe('store_unavailable');
+    expect(stores.leases.callsTo('acquire')[0]?.signal?.aborted).toBe(true);
+  });
+
+  describe('keeps the lease store contract when no fault is set', () => {
+    runContract(leaseStoreContract, () => createLeaseStoreDouble(), it);
   });
 });
