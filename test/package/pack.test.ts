@@ -185,14 +185,15 @@ describe('the packed package', () => {
     // The consumer's own store tests: castgate's contracts run on its memory stores (any store goes here).
     const contractFile = (runnerImport: string, testName: string) => `${runnerImport}
       import { createMemoryStores } from 'castgate';
-      import { quotaStoreContract, rateLimitStoreContract, runContract, sessionProvisionerContract } from 'castgate/testing';
+      import { leaseStoreContract, quotaStoreContract, rateLimitStoreContract, runContract, sessionProvisionerContract } from 'castgate/testing';
       runContract(rateLimitStoreContract, () => createMemoryStores().rateLimit, ${testName});
       runContract(quotaStoreContract, () => createMemoryStores().quota, ${testName});
       runContract(sessionProvisionerContract, () => createMemoryStores().sessions, ${testName});
+      runContract(leaseStoreContract, () => createMemoryStores().leases, ${testName});
     `;
     const caseCount = async () => {
       const testing = await import(join(project, 'node_modules/castgate/dist/testing.js')) as Record<string, readonly unknown[]>;
-      return ['rateLimitStoreContract', 'quotaStoreContract', 'sessionProvisionerContract'].reduce((n, name) => n + (testing[name]?.length ?? 0), 0);
+      return ['rateLimitStoreContract', 'quotaStoreContract', 'sessionProvisionerContract', 'leaseStoreContract'].reduce((n, name) => n + (testing[name]?.length ?? 0), 0);
     };
 
     it('runs the store contracts on node:test', async () => {
