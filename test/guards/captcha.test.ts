@@ -68,10 +68,10 @@ describe('captcha guard', () => {
         new Promise((resolve) => {
           setTimeout(() => {
             resolve({ success: true });
-          }, 120);
+          }, 800);
         }),
     };
-    const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: slow }), { storeTimeoutMs: 30, captchaTimeoutMs: 5_000 });
+    const d = await evaluateCast(cfg, { ip: '192.0.2.1', captchaToken: 'tok', now: t0 }, stores({ captcha: slow }), { storeTimeoutMs: 400, captchaTimeoutMs: 10_000 });
     expect(d.allowed).toBe(true);
   });
 
