@@ -50,7 +50,6 @@ export const configInputLimits: InputLimits = Object.freeze({
 const forbiddenKeys = ['__proto__', 'constructor', 'prototype'] as const;
 
 type PathKey = string | number;
-type Container = Record<string, unknown> | unknown[];
 
 interface Task {
   readonly value: unknown;
@@ -77,6 +76,21 @@ export interface SnapshotOptions {
   readonly limits?: InputLimits;
 }
 
+/** What a walk has counted and found so far; `current` is the path being read, so that a getter or proxy that throws is reported at its own path. */
+interface Walk {
+  readonly limits: InputLimits;
+  readonly base: readonly PathKey[];
+  readonly issues: CastConfigIssue[];
+  nodes: number;
+  characters: number;
+  current: readonly PathKey[];
+}
+
+/** What one step answers: the children to visit next, or `stop` when a whole-input cap is passed. */
+type Step = readonly Task[] | 'stop';
+
+const noChildren: readonly Task[] = [];
+
 /**
  * Walks raw config input iteratively (never recursively, so 100,000-deep nesting cannot overflow
  * the stack) and copies it into plain data that the rest of parsing can read without touching the
@@ -87,127 +101,149 @@ export interface SnapshotOptions {
  * that throw). Never throws.
  */
 export function snapshotInput(input: unknown, options: SnapshotOptions = {}): SnapshotResult {
-  const limits = options.limits ?? configInputLimits;
-  const issues: CastConfigIssue[] = [];
-  let result: unknown;
-  let nodes = 0;
-  let characters = 0;
   const base = options.basePath ?? [];
-  let current: readonly PathKey[] = base;
-  const stack: Task[] = [
-    { value: input, path: current, depth: options.baseDepth ?? 0, place: (copy) => (result = copy) },
-  ];
+  const walk: Walk = { limits: options.limits ?? configInputLimits, base, issues: [], nodes: 0, characters: 0, current: base };
+  let result: unknown;
+  const stack: Task[] = [{ value: input, path: base, depth: options.baseDepth ?? 0, place: (copy) => (result = copy) }];
 
   try {
     while (stack.length > 0) {
       const task = stack.pop();
       if (task === undefined) break;
-      const { value, path, depth } = task;
-      current = path;
-
-      if (typeof value === 'string') {
-        if (value.length > limits.maxStringLength) {
-          issues.push({ path, code: 'too_big', message: `must be at most ${limits.maxStringLength} characters` });
-        } else if ((characters += value.length) > limits.maxTotalStringLength) {
-          issues.push({ path: base, code: 'too_big', message: `holds more than ${limits.maxTotalStringLength} characters in all` });
-          break;
-        } else {
-          task.place(value);
-        }
-        continue;
-      }
-      if (typeof value === 'function') {
-        issues.push({ path, code: 'invalid_type', message: 'must be plain data, not a function' });
-        continue;
-      }
-      if (typeof value !== 'object' || value === null) {
-        task.place(value);
-        continue;
-      }
-
-      const isArray = Array.isArray(value);
-      if (!isArray && !isPlainObject(value)) {
-        const date = dateTime(value);
-        if (date !== undefined) {
-          task.place(Object.freeze(new Date(date)));
-          continue;
-        }
-        issues.push({ path, code: 'invalid_type', message: 'must be plain data (an object, array, string, number, boolean or null)' });
-        continue;
-      }
-      if (depth + 1 > limits.maxDepth) {
-        issues.push({ path, code: 'too_deep', message: `is nested more than ${limits.maxDepth} levels deep` });
-        continue;
-      }
-
-      const children: Task[] = [];
-      let copy: Container;
-      if (isArray) {
-        const length = value.length;
-        if (length > limits.maxArrayLength) {
-          issues.push({ path, code: 'too_big', message: `must have at most ${limits.maxArrayLength} items` });
-          continue;
-        }
-        nodes += length;
-        if (nodes > limits.maxNodes) {
-          issues.push({ path: base, code: 'too_big', message: `holds more than ${limits.maxNodes} keys and items in all` });
-          break;
-        }
-        const array: unknown[] = new Array<unknown>(length);
-        copy = array;
-        for (let index = 0; index < length; index++) {
-          const childPath = [...path, index];
-          current = childPath;
-          children.push({ value: value[index], path: childPath, depth: depth + 1, place: (v) => (array[index] = v) });
-        }
-      } else {
-        const source = value as Record<string, unknown>;
-        const keys = Object.keys(source);
-        nodes += keys.length;
-        if (nodes > limits.maxNodes) {
-          issues.push({ path: base, code: 'too_big', message: `holds more than ${limits.maxNodes} keys and items in all` });
-          break;
-        }
-        const object: Record<string, unknown> = {};
-        copy = object;
-        for (const name of forbiddenKeys) {
-          // Non-enumerable ones too: Object.keys would not list them.
-          if (Object.hasOwn(source, name) && !keys.includes(name)) {
-            issues.push({ path: [...path, name], code: 'forbidden_key', message: `must not have an own "${name}" key` });
-          }
-        }
-        for (const key of keys) {
-          characters += key.length;
-          if (isForbidden(key)) {
-            issues.push({ path: [...path, key], code: 'forbidden_key', message: `must not have an own "${key}" key` });
-          } else if (key.length > limits.maxKeyLength) {
-            issues.push({ path, code: 'too_big', message: `has a key longer than ${limits.maxKeyLength} characters` });
-          } else {
-            const childPath = [...path, key];
-            current = childPath; // so that a getter that throws is reported at its own path
-            children.push({
-              value: source[key],
-              path: childPath,
-              depth: depth + 1,
-              place: (v) => Object.defineProperty(object, key, { value: v, enumerable: true, writable: true, configurable: true }),
-            });
-          }
-        }
-        if (characters > limits.maxTotalStringLength) {
-          issues.push({ path: base, code: 'too_big', message: `holds more than ${limits.maxTotalStringLength} characters in all` });
-          break;
-        }
-      }
-      task.place(copy);
+      walk.current = task.path;
+      const children = visit(walk, task);
+      if (children === 'stop') break;
       // Reversed, so that issues come out in input order.
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Task);
     }
   } catch {
     // A getter or proxy that throws: report where, never rethrow.
-    issues.push({ path: current, code: 'invalid_type', message: 'could not be read (a getter or proxy threw)' });
+    walk.issues.push({ path: walk.current, code: 'invalid_type', message: 'could not be read (a getter or proxy threw)' });
   }
 
+  const { issues } = walk;
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: result };
+}
+
+/** One value: places its copy (containers after their children are listed) or records why it cannot be copied. */
+function visit(walk: Walk, task: Task): Step {
+  const { value, path, depth } = task;
+  if (typeof value === 'string') return visitString(walk, task, value);
+  if (typeof value === 'function') {
+    walk.issues.push({ path, code: 'invalid_type', message: 'must be plain data, not a function' });
+    return noChildren;
+  }
+  if (typeof value !== 'object' || value === null) {
+    task.place(value);
+    return noChildren;
+  }
+  const isArray = Array.isArray(value);
+  if (!isArray && !isPlainObject(value)) return visitNonPlain(walk, task, value);
+  if (depth + 1 > walk.limits.maxDepth) {
+    walk.issues.push({ path, code: 'too_deep', message: `is nested more than ${walk.limits.maxDepth} levels deep` });
+    return noChildren;
+  }
+  return isArray ? visitArray(walk, task, value as unknown[]) : visitObject(walk, task, value as Record<string, unknown>);
+}
+
+/** A string: refused past the length cap; counts towards the total, and stops the walk past it. */
+function visitString(walk: Walk, task: Task, value: string): Step {
+  const { limits } = walk;
+  if (value.length > limits.maxStringLength) {
+    walk.issues.push({ path: task.path, code: 'too_big', message: `must be at most ${limits.maxStringLength} characters` });
+    return noChildren;
+  }
+  walk.characters += value.length;
+  if (walk.characters > limits.maxTotalStringLength) return tooManyCharacters(walk);
+  task.place(value);
+  return noChildren;
+}
+
+/** An object that is neither a plain object nor an array: a `Date` is copied, anything else refused. */
+function visitNonPlain(walk: Walk, task: Task, value: object): Step {
+  const date = dateTime(value);
+  if (date === undefined) {
+    walk.issues.push({ path: task.path, code: 'invalid_type', message: 'must be plain data (an object, array, string, number, boolean or null)' });
+  } else {
+    task.place(Object.freeze(new Date(date)));
+  }
+  return noChildren;
+}
+
+/** An array: refused past the length cap; its items count as nodes; a fresh array holds their copies. */
+function visitArray(walk: Walk, task: Task, value: unknown[]): Step {
+  const { path, depth } = task;
+  const { length } = value;
+  if (length > walk.limits.maxArrayLength) {
+    walk.issues.push({ path, code: 'too_big', message: `must have at most ${walk.limits.maxArrayLength} items` });
+    return noChildren;
+  }
+  if (!countNodes(walk, length)) return 'stop';
+  const array: unknown[] = new Array<unknown>(length);
+  const children: Task[] = [];
+  for (let index = 0; index < length; index++) {
+    const childPath = [...path, index];
+    walk.current = childPath;
+    children.push({ value: value[index], path: childPath, depth: depth + 1, place: (v) => (array[index] = v) });
+  }
+  task.place(array);
+  return children;
+}
+
+/**
+ * A plain object: its keys count as nodes and characters; forbidden keys (enumerable or not) and
+ * over-long keys are refused; a fresh object holds the copies of the others' values.
+ */
+function visitObject(walk: Walk, task: Task, source: Record<string, unknown>): Step {
+  const { path, depth } = task;
+  const keys = Object.keys(source);
+  if (!countNodes(walk, keys.length)) return 'stop';
+  const object: Record<string, unknown> = {};
+  reportHiddenForbiddenKeys(walk, source, keys, path);
+  const children: Task[] = [];
+  for (const key of keys) {
+    walk.characters += key.length;
+    if (isForbidden(key)) {
+      walk.issues.push({ path: [...path, key], code: 'forbidden_key', message: `must not have an own "${key}" key` });
+    } else if (key.length > walk.limits.maxKeyLength) {
+      walk.issues.push({ path, code: 'too_big', message: `has a key longer than ${walk.limits.maxKeyLength} characters` });
+    } else {
+      const childPath = [...path, key];
+      walk.current = childPath; // so that a getter that throws is reported at its own path
+      children.push({
+        value: source[key],
+        path: childPath,
+        depth: depth + 1,
+        place: (v) => Object.defineProperty(object, key, { value: v, enumerable: true, writable: true, configurable: true }),
+      });
+    }
+  }
+  if (walk.characters > walk.limits.maxTotalStringLength) return tooManyCharacters(walk);
+  task.place(object);
+  return children;
+}
+
+/** Refuses own forbidden keys that `Object.keys` does not list (non-enumerable ones). */
+function reportHiddenForbiddenKeys(walk: Walk, source: object, keys: readonly string[], path: readonly PathKey[]): void {
+  for (const name of forbiddenKeys) {
+    if (Object.hasOwn(source, name) && !keys.includes(name)) {
+      walk.issues.push({ path: [...path, name], code: 'forbidden_key', message: `must not have an own "${name}" key` });
+    }
+  }
+}
+
+/** Adds `count` keys or items to the total; false (with the issue recorded) once it passes the cap. */
+function countNodes(walk: Walk, count: number): boolean {
+  walk.nodes += count;
+  if (walk.nodes <= walk.limits.maxNodes) return true;
+  walk.issues.push({ path: walk.base, code: 'too_big', message: `holds more than ${walk.limits.maxNodes} keys and items in all` });
+  return false;
+}
+
+/** Records that the input holds more characters than the cap, and stops the walk. */
+function tooManyCharacters(walk: Walk): 'stop' {
+  walk.issues.push({ path: walk.base, code: 'too_big', message: `holds more than ${walk.limits.maxTotalStringLength} characters in all` });
+  return 'stop';
 }
 
 function isForbidden(key: string): boolean {
