@@ -1,6 +1,6 @@
 import { clientSettingNames } from '../contract/launch-plan.js';
-import { compiledPatternsOf, rememberCompiledPatterns } from '../remote-app/compiled.js';
-import { compileValuePattern, defaultRegexEngine, type PatternMatcher, type RegexEngine } from '../remote-app/pattern.js';
+import { compiledPatternsOf, compileRemoteAppPatterns, rememberCompiledPatterns } from '../remote-app/compiled.js';
+import type { RegexEngine } from '../remote-app/pattern.js';
 import { CastConfigError, type CastConfigIssue } from './errors.js';
 import { freezeFresh } from './freeze.js';
 import { snapshotInput } from './prepass.js';
@@ -79,28 +79,22 @@ export interface ParseCastConfigOptions {
   readonly regex?: RegexEngine | undefined;
 }
 
-const maxEngineMessage = 200;
-
 /**
  * Compiles each argument's `valuePattern` once (anchored) and remembers the matchers for the
  * frozen remote app, so requests never compile. Answers issues (with the engine's reason, shortened)
  * for a pattern the engine refuses, e.g. when `re2` is not installed and no engine was given.
  */
-function compileRemoteApp(app: RemoteAppConfig, basePath: readonly PathKey[], engine: RegexEngine = defaultRegexEngine): CastConfigIssue[] {
-  const issues: CastConfigIssue[] = [];
-  const matchers = app.args.map((arg, index): PatternMatcher | undefined => {
-    if (arg.valuePattern === undefined) return undefined;
-    try {
-      return compileValuePattern(arg.valuePattern, engine);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'unknown error';
-      const short = reason.length > maxEngineMessage ? `${reason.slice(0, maxEngineMessage)}…` : reason;
-      issues.push({ path: [...basePath, 'args', index, 'valuePattern'], code: 'invalid_pattern', message: `is not a pattern the regex engine accepts (${short})` });
-      return undefined;
-    }
-  });
-  if (issues.length === 0) rememberCompiledPatterns(app, Object.freeze(matchers));
-  return issues;
+function compileRemoteApp(app: RemoteAppConfig, basePath: readonly PathKey[], engine: RegexEngine | undefined): CastConfigIssue[] {
+  const compiled = compileRemoteAppPatterns(app, engine);
+  if (!compiled.ok) {
+    return compiled.refused.map(({ index, reason }) => ({
+      path: [...basePath, 'args', index, 'valuePattern'],
+      code: 'invalid_pattern',
+      message: `is not a pattern the regex engine accepts (${reason})`,
+    }));
+  }
+  rememberCompiledPatterns(app, compiled.patterns);
+  return [];
 }
 
 /**

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { clientSettingNames } from '../contract/launch-plan.js';
+import { hasControlCharacter } from '../net/control-characters.js';
 import { dockerNetworkName } from '../net/docker-network.js';
 import { normalizeHostname, withoutTrailingDot } from '../net/host.js';
 import { parseIsoInstant, type IsoInstantProblem } from '../net/iso-time.js';
 import { maxHttpUrlLength, readHttpUrl, type HttpUrlProblem } from '../net/url.js';
-import { compileValuePattern, maxPatternLength } from '../remote-app/pattern.js';
+import { maxPatternLength, tryCompileValuePattern } from '../remote-app/pattern.js';
 import { maxCommandLineLength, quoteWindowsArg } from '../remote-app/windows-quote.js';
 import type { CastConfigIssueCode } from './errors.js';
 
@@ -128,10 +129,6 @@ const count = z
   .max(Number.MAX_SAFE_INTEGER)
   .transform((n) => (n === 0 ? 0 : n));
 
-// eslint-disable-next-line no-control-regex
-const controlCharacter = /[\u0000-\u001f\u007f]/u;
-const maxPatternMessage = 160;
-
 /**
  * One argument of a remote app (SPEC §5): the URL parameter it reads, whether it is required,
  * the switch name, a static value (which wins over the URL) and the pattern the whole value must
@@ -143,19 +140,19 @@ export const remoteAppArgSchema = z
       .string()
       .min(1)
       .max(128)
-      .refine((name) => !controlCharacter.test(name), 'must not contain control characters')
+      .refine((name) => !hasControlCharacter(name), 'must not contain control characters')
       .optional(),
     required: z.boolean().default(false),
     argumentName: z
       .string()
       .min(1)
       .max(1024)
-      .refine((name) => !controlCharacter.test(name), 'must not contain control characters')
+      .refine((name) => !hasControlCharacter(name), 'must not contain control characters')
       .optional(),
     argumentValue: z
       .string()
       .max(4096)
-      .refine((value) => !controlCharacter.test(value), 'must not contain control characters')
+      .refine((value) => !hasControlCharacter(value), 'must not contain control characters')
       .optional(),
     valuePattern: z
       .string()
@@ -163,13 +160,8 @@ export const remoteAppArgSchema = z
       .superRefine((pattern, ctx) => {
         // Checked with the default engine (native re2, else re2js); a host's own engine compiles it
         // again in the config parser.
-        try {
-          compileValuePattern(pattern);
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : 'unknown error';
-          const short = reason.length > maxPatternMessage ? `${reason.slice(0, maxPatternMessage)}…` : reason;
-          addIssue(ctx, 'invalid_pattern', `is not a pattern RE2 accepts (${short})`);
-        }
+        const compiled = tryCompileValuePattern(pattern);
+        if (!compiled.ok) addIssue(ctx, 'invalid_pattern', `is not a pattern RE2 accepts (${compiled.reason})`);
       })
       .optional(),
   })
@@ -190,7 +182,7 @@ export const remoteAppSchema = z.strictObject({
     .string()
     .min(1)
     .max(256)
-    .refine((name) => !controlCharacter.test(name) && !name.includes('"'), 'must not contain quotes or control characters'),
+    .refine((name) => !hasControlCharacter(name) && !name.includes('"'), 'must not contain quotes or control characters'),
   args: z
     .array(remoteAppArgSchema)
     .max(maxArgs)

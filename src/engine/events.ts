@@ -1,5 +1,6 @@
 import type { CastDecision, CastErrorCode, GuardTrace } from '../contract/decision.js';
 import { clientAddressOf } from '../net/client-key.js';
+import { replaceControlCharacters } from '../net/control-characters.js';
 
 /**
  * What `onDecision` receives once per decision (SPEC §12): the decision's id, the config key, the
@@ -97,9 +98,7 @@ export function describeFailure(error: unknown, scrub: readonly (string | undefi
   for (const value of scrub) {
     if (typeof value === 'string' && value.length >= 4) text = text.split(value).join('[redacted]');
   }
-  text = text
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-    .replace(/[\u0000-\u001f\u007f]+/gu, ' ')
+  text = replaceControlCharacters(text, ' ')
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/giu, '$1[redacted]@')
     .replace(/\b(pass(?:word)?|pwd|secret|token|api[-_]?key|auth(?:orization)?|key)(\s*[=:]\s*)[^\s&,;]+/giu, '$1$2[redacted]');
   return text.length > maxFailureLength ? `${text.slice(0, maxFailureLength - 1)}…` : text;

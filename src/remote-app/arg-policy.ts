@@ -1,4 +1,5 @@
 import type { RemoteAppConfig } from '../config/schema.js';
+import { hasControlCharacter } from '../net/control-characters.js';
 
 /**
  * How strictly URL-supplied argument values are checked: `'default'` refuses only what can never be
@@ -37,8 +38,6 @@ export type ArgValueProblem =
   | 'dot_dot_segment'
   | 'non_ascii';
 
-// eslint-disable-next-line no-control-regex
-const controlCharacter = /[\u0000-\u001f\u007f]/u;
 const outsidePrintableAscii = /[^\u0020-\u007e]/u;
 // A segment of `..` (then dots and spaces), also after a drive letter: `C:..` is drive-relative.
 const dotsAndSpacesSegment = /^(?:[A-Za-z]:)?\.\.[. ]*$/u;
@@ -52,7 +51,7 @@ const loneSurrogate = /[\ud800-\udfff]/u;
  */
 export function argValueProblem(value: string, policy: ArgPolicy): ArgValueProblem | undefined {
   if (value.length > maxArgValueLength) return 'too_long';
-  if (controlCharacter.test(value)) return 'control_character';
+  if (hasControlCharacter(value)) return 'control_character';
   if (loneSurrogate.test(value)) return 'ill_formed';
   if (policy !== 'strict') return undefined;
   if (value.includes('%')) return 'percent';

@@ -3,8 +3,8 @@ import { parseRemoteApp } from '../config/parse.js';
 import type { RemoteAppConfig, RemoteAppConfigInput } from '../config/schema.js';
 import { invalidQueryValue, readQueryParam, type CastQuery } from '../contract/query.js';
 import { argValueProblem, percentWarning } from './arg-policy.js';
-import { compiledPatternsOf, type CompiledPatterns } from './compiled.js';
-import { compileValuePattern, type RegexEngine } from './pattern.js';
+import { compiledPatternsOf, compileRemoteAppPatterns, type CompiledPatterns } from './compiled.js';
+import type { RegexEngine } from './pattern.js';
 import { maxCommandLineLength, quoteWindowsArg } from './windows-quote.js';
 
 export { maxCommandLineLength };
@@ -85,19 +85,15 @@ function patternsFor(remoteApp: RemoteAppConfig, engine: RegexEngine | undefined
   }
   let compiled = byEngine.get(engine);
   if (compiled === undefined) {
-    compiled = Object.freeze(
-      remoteApp.args.map((arg, index) => {
-        if (arg.valuePattern === undefined) return undefined;
-        try {
-          return compileValuePattern(arg.valuePattern, engine);
-        } catch {
-          // As in the config parser, the issue names the path but not the pattern or the engine's text.
-          throw new CastConfigError([
-            { path: ['remoteApp', 'args', index, 'valuePattern'], code: 'invalid_pattern', message: 'is not a pattern the given regex engine accepts' },
-          ]);
-        }
-      }),
-    );
+    const result = compileRemoteAppPatterns(remoteApp, engine);
+    if (!result.ok) {
+      // The issue names the first refused pattern's path, but not the pattern or the engine's text.
+      const index = result.refused[0]?.index ?? 0;
+      throw new CastConfigError([
+        { path: ['remoteApp', 'args', index, 'valuePattern'], code: 'invalid_pattern', message: 'is not a pattern the given regex engine accepts' },
+      ]);
+    }
+    compiled = result.patterns;
     byEngine.set(engine, compiled);
   }
   return compiled;

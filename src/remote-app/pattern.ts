@@ -165,6 +165,25 @@ export function compileValuePattern(pattern: string, engine: RegexEngine = defau
   return engine(`^(?:${pattern})$`);
 }
 
+/** The longest engine reason a refused pattern's issue quotes; a longer one is cut short with `…`. */
+const maxReasonLength = 200;
+
+/** What {@link tryCompileValuePattern} answers: the matcher, or why the engine refused the pattern. */
+export type ValuePatternCompilation = { readonly ok: true; readonly matcher: PatternMatcher } | { readonly ok: false; readonly reason: string };
+
+/**
+ * {@link compileValuePattern} without the throw: the matcher, or the engine's reason (cut to
+ * {@link maxReasonLength} characters) for the config parser's `invalid_pattern` issue.
+ */
+export function tryCompileValuePattern(pattern: string, engine: RegexEngine = defaultRegexEngine): ValuePatternCompilation {
+  try {
+    return { ok: true, matcher: compileValuePattern(pattern, engine) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    return { ok: false, reason: reason.length > maxReasonLength ? `${reason.slice(0, maxReasonLength)}…` : reason };
+  }
+}
+
 function hasByteEscape(pattern: string): boolean {
   for (let i = 0; i < pattern.length; i++) {
     if (pattern[i] === '\\') {

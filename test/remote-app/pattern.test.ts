@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileValuePattern, isRe2Available, re2Engine, re2jsEngine, regexEngineName, type RegexEngine } from '../../src/remote-app/pattern.js';
+import { compileValuePattern, isRe2Available, re2Engine, re2jsEngine, regexEngineName, tryCompileValuePattern, type RegexEngine } from '../../src/remote-app/pattern.js';
 
 /** Pieces of RE2 syntax an admin writes in a `valuePattern`, JavaScript spellings included. */
 const atom = fc.constantFrom(
@@ -60,5 +60,40 @@ describe('pattern engines', () => {
     for (const hostile of ['C:\\report.xlsx & calc.exe', '\\\\host\\share\\x.xlsx', 'C:\\report.xlsx\n', 'C:\\report.xlsx.exe']) {
       expect(excel.test(hostile), hostile).toBe(false);
     }
+  });
+});
+
+describe('tryCompileValuePattern: compiling without a throw, for the config parser', () => {
+  it('answers a whole-value matcher for a pattern the engine accepts', () => {
+    const compiled = tryCompileValuePattern('[a-z]+');
+    expect(compiled.ok).toBe(true);
+    if (!compiled.ok) return;
+    expect(compiled.matcher.test('abc')).toBe(true);
+    expect(compiled.matcher.test('abc1')).toBe(false);
+  });
+
+  it('answers the engine\'s reason for a pattern it refuses, and never throws', () => {
+    expect(tryCompileValuePattern('a++')).toEqual({ ok: false, reason: expect.stringContaining('repetition') });
+    expect(tryCompileValuePattern('a\\Cb')).toEqual({ ok: false, reason: '\\C (match any byte) is not allowed' });
+    expect(tryCompileValuePattern('a)|(b')).toMatchObject({ ok: false });
+  });
+
+  it('cuts a long reason to 200 characters and an ellipsis, so an issue never quotes a whole pattern', () => {
+    const engine: RegexEngine = () => {
+      throw new SyntaxError('x'.repeat(500));
+    };
+    expect(tryCompileValuePattern('a', engine)).toEqual({ ok: false, reason: `${'x'.repeat(200)}…` });
+    const short: RegexEngine = () => {
+      throw new SyntaxError('y'.repeat(200));
+    };
+    expect(tryCompileValuePattern('a', short)).toEqual({ ok: false, reason: 'y'.repeat(200) });
+  });
+
+  it('says "unknown error" when the engine throws something that is not an Error', () => {
+    const engine: RegexEngine = () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a host's engine may throw anything
+      throw 'nope';
+    };
+    expect(tryCompileValuePattern('a', engine)).toEqual({ ok: false, reason: 'unknown error' });
   });
 });
