@@ -1,6 +1,12 @@
 import { expect } from 'vitest';
 import { isCastConfigError, type CastConfigIssue, type CastConfigIssueCode } from '../../src/config/errors.js';
-import { isParsedCastConfig } from '../../src/config/parse.js';
+import { isParsedCastConfig, parseCastConfig } from '../../src/config/parse.js';
+
+/** The smallest valid camelCase config: a name, a key and an image. */
+export const base = { name: 'Demo', key: 'demo-key-0123456789', imageId: 'img-chrome' } as const;
+
+/** A thunk that parses {@link base} with `extra` fields on top (for {@link issuesOf} and {@link expectIssue}). */
+export const parse = (extra: Record<string, unknown>) => () => parseCastConfig({ ...base, ...extra });
 
 /** The issues `run(input)` throws; fails the test when it does not throw a CastConfigError. */
 export function issuesOf(run: () => unknown): readonly CastConfigIssue[] {
