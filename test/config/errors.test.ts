@@ -3,6 +3,7 @@ import { CastConfigError, formatConfigPath, isCastConfigError, type CastConfigIs
 import { parseCastConfig } from '../../src/config/parse.js';
 import { parse } from './helpers.js';
 
+/** The CastConfigError `run` throws; fails the test when it throws nothing or something else. */
 function issuesError(run: () => unknown): CastConfigError {
   try {
     run();
