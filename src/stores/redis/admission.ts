@@ -111,6 +111,12 @@ export function createRedisAdmissionStore(settings: RedisStoreSettings, rateLimi
   let stampedAt = Number.NaN;
   let stampedWindow = Number.NaN;
   let stamp = '';
+  // The decision's instant and its window's lower bound as text, spelled once per instant and window
+  // (a number-to-text conversion of a millisecond time costs more than the rest of the call).
+  let spelledNow = Number.NaN;
+  let spelledNowWindow = Number.NaN;
+  let nowText = '';
+  let fromText = '';
 
   function take(input: AdmissionInput): Promise<AdmissionResult> {
     const { rateLimit: slot, quota: unit } = input;
@@ -130,7 +136,13 @@ export function createRedisAdmissionStore(settings: RedisStoreSettings, rateLimi
       stamp = `${(wall + Math.ceil(windowMs)).toString(36)}.${(wall + honourMs).toString(36)}.`;
     }
     const reservation = stamp + nextReservation();
-    const keysAndArgs = [window, keys.counter(configKey), String(nowMs), `(${nowMs - windowMs}`, windows.of(windowMs), limits.of(slot.limit), reservation, initials.of(unit.initial)];
+    if (nowMs !== spelledNow || windowMs !== spelledNowWindow) {
+      spelledNow = nowMs;
+      spelledNowWindow = windowMs;
+      nowText = String(nowMs);
+      fromText = `(${nowMs - windowMs}`;
+    }
+    const keysAndArgs = [window, keys.counter(configKey), nowText, fromText, windows.of(windowMs), limits.of(slot.limit), reservation, initials.of(unit.initial)];
     return calls.run(new LeanTake(keysAndArgs, keys, configKey, reservation), input.signal);
   }
 
