@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryLeaseStore, createMemoryStores } from '../../src/stores/memory/index.js';
-import { leaseStoreContract, runContract } from '../../src/testing/index.js';
-import { describeLeaseStore } from '../contracts/lease-store.js';
+import { createMemoryLeaseStore, createMemoryStores } from '../../../src/stores/memory/index.js';
+import { leaseStoreContract, runContract } from '../../../src/testing/index.js';
+import { describeLeaseStore } from '../../contracts/lease-store.js';
 
 describeLeaseStore('memory', () => createMemoryLeaseStore());
 describeLeaseStore('memory (through createMemoryStores)', () => createMemoryStores().leases);
