@@ -136,7 +136,8 @@ export interface GuardDenial {
 
 /**
  * One guard's entry in a decision's `trace`: its name, its verdict, the code it denied with, how long
- * it took (milliseconds, fractional) and an optional note (a warning, or what was given back).
+ * it took (milliseconds, fractional) and an optional note (a warning, or what was given back). A guard
+ * that skipped at once (nothing to check) shows 0 ms: the engine reads no clock for it.
  *
  * @example
  * ```ts

@@ -1,4 +1,5 @@
 import { clientAddressOf } from '../net/client-key.js';
+import { systemClock } from './clock.js';
 import type { CastQuery } from './query.js';
 
 /**
@@ -85,7 +86,8 @@ export function normalizeRequest(request: unknown, clock: () => Date, ipv6Prefix
   if (address === null) return null;
   let instant: Date;
   if (now === undefined) {
-    const ms = timeOf(clock());
+    // The system clock's instant without the Date it would make only to be read once.
+    const ms = clock === systemClock ? Date.now() : timeOf(clock());
     if (ms === undefined) throw new TypeError('castgate: the evaluator clock returned an invalid Date');
     instant = new Date(ms);
   } else {

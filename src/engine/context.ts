@@ -33,6 +33,8 @@ export class EvaluationContext implements GuardContext {
   readonly #settings: GuardSettings;
   #heldLeases: LeaseRef[] | undefined;
   #onVerifierCall: (() => void) | undefined;
+  /** The guards' record of this evaluation's quota unit (guards/admitted-units.ts owns its shape). */
+  #unit: unknown;
 
   constructor(
     readonly config: CastConfig,
@@ -74,6 +76,16 @@ export class EvaluationContext implements GuardContext {
   /** Sets (or, with `undefined` when a guard has answered, forgets) the code of the call in flight. */
   static setUnavailableCode(ctx: EvaluationContext, code: CastErrorCode | undefined): void {
     ctx.#unavailableCode = code;
+  }
+
+  /** What the quota guards recorded of this evaluation's unit. For guards/admitted-units.ts only. */
+  static unitOf(ctx: EvaluationContext): unknown {
+    return ctx.#unit;
+  }
+
+  /** Records this evaluation's quota unit. For guards/admitted-units.ts only. */
+  static setUnit(ctx: EvaluationContext, unit: unknown): void {
+    ctx.#unit = unit;
   }
 
   /** The evaluator options built-in guards read. */

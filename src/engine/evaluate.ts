@@ -4,9 +4,9 @@ import type { CastConfig } from '../config/schema.js';
 import type { CastDecision, CastErrorCode, GuardTrace } from '../contract/decision.js';
 import type { Guard } from '../contract/guard.js';
 import { defaultGuards } from '../guards/index.js';
-import { randomUUID } from 'node:crypto';
 import { defaultCaptchaFailuresPerClient } from './context.js';
 import { deniedDecision } from './decision-builder.js';
+import { nextDecisionId } from './decision-id.js';
 import { defaultCaptchaTimeoutMs, defaultStoreTimeoutMs, durationProblem } from './deadline.js';
 import { decisionEvent, notifyDecision, type CastDecisionHook } from './events.js';
 import { Run } from './pipeline.js';
@@ -207,7 +207,7 @@ export function createCastEvaluator(options: CastEvaluatorOptions = {}): CastEva
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const decisionId = randomUUID();
+    const decisionId = nextDecisionId();
     const { onDecision } = settings;
     if (normalized === null) {
       const trace: GuardTrace[] = [{ guard: 'request', verdict: 'deny', code: 'invalid_request', durationMs: performance.now() - started }];
@@ -215,7 +215,7 @@ export function createCastEvaluator(options: CastEvaluatorOptions = {}): CastEva
       if (onDecision !== undefined) notifyDecision(onDecision, decisionEvent(decision, config.key, request, performance.now() - started));
       return Promise.resolve(decision);
     }
-    const decided = new Run(config, normalized, stores, guards, settings, decisionId).start();
+    const decided = new Run(config, normalized, stores, guards, settings, decisionId).start(started);
     if (onDecision === undefined) return decided;
     return decided.then((decision) => {
       notifyDecision(onDecision, decisionEvent(decision, config.key, request, performance.now() - started));

@@ -73,8 +73,12 @@ export class Run implements DeadlineWatched {
   /** When the call in flight started, and its limit: the guard's start and `storeTimeoutMs`, unless it is a verifier call. */
   #callStartedAt = 0;
   #callTimeoutMs: number;
-  #resolve: (decision: CastDecision) => void = () => undefined;
-  #reject: (error: unknown) => void = () => undefined;
+  // How the run ends. A run that decides without waiting (memory stores) makes no promise of its own
+  // until it returns one already settled; a run that waits gets its resolve/reject here.
+  #resolve: ((decision: CastDecision) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  #decided: CastDecision | undefined;
+  #failed: { readonly error: unknown } | undefined;
 
   readonly #decisionId: string;
 
@@ -105,15 +109,33 @@ export class Run implements DeadlineWatched {
     }
   }
 
-  /** Runs the guards; resolves with the decision, rejects only for a guard list that never finishes. */
-  start(): Promise<CastDecision> {
+  /**
+   * Runs the guards from `startedAt` (a `performance.now()` instant: the evaluation's start, read once
+   * for both); resolves with the decision, rejects only for a guard list that never finishes.
+   */
+  start(startedAt: number): Promise<CastDecision> {
+    this.#guardStartedAt = startedAt;
+    this.#callStartedAt = startedAt;
+    this.#advance();
+    if (this.#decided !== undefined) return Promise.resolve(this.#decided);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
+    if (this.#failed !== undefined) return Promise.reject(this.#failed.error);
     return new Promise<CastDecision>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
-      this.#guardStartedAt = performance.now();
-      this.#callStartedAt = this.#guardStartedAt;
-      this.#advance();
     });
+  }
+
+  /** Ends the run with its decision: now, or once `start` has made the promise. */
+  #finish(decision: CastDecision): void {
+    if (this.#resolve === undefined) this.#decided = decision;
+    else this.#resolve(decision);
+  }
+
+  /** Ends the run with a programmer error. */
+  #end(error: unknown): void {
+    if (this.#reject === undefined) this.#failed = { error };
+    else this.#reject(error);
   }
 
   /** Called by the deadline watcher when the call in flight outlived its limit (`storeTimeoutMs` or `captchaTimeoutMs`). */
@@ -128,32 +150,33 @@ export class Run implements DeadlineWatched {
     }
   }
 
-  // Both callbacks run on a promise nobody else awaits: nothing may escape them.
-  readonly #onVerdict = (verdict: GuardVerdict): void => {
+  // Both callbacks run on a promise nobody else awaits: nothing may escape them. (Methods, bound only
+  // when a guard is awaited: a run on memory stores never waits, so it makes no closures for them.)
+  #onVerdict(verdict: GuardVerdict): void {
     if (this.#phase !== 'waiting') {
       this.#tooLate(verdict);
       return;
     }
     this.#phase = 'running';
     try {
-      if (this.#apply(this.#guards[this.#index] as Guard, verdict)) this.#advance();
+      if (this.#apply(this.#guards[this.#index] as Guard, verdict, true)) this.#advance();
     } catch (error) {
       this.#fail(error);
     }
-  };
+  }
 
-  readonly #onFailure = (error: unknown): void => {
+  #onFailure(error: unknown): void {
     if (this.#phase !== 'waiting') return;
     try {
       this.#applyFailure(error);
     } catch (failure) {
       this.#fail(failure);
     }
-  };
+  }
 
   #applyFailure(error: unknown): void {
     const guard = this.#guards[this.#index] as Guard;
-    this.#apply(guard, failureVerdict(guard, this.#ctx, error));
+    this.#apply(guard, failureVerdict(guard, this.#ctx, error), true);
   }
 
   #advance(): void {
@@ -172,7 +195,7 @@ export class Run implements DeadlineWatched {
           this.#wait(result);
           return;
         }
-        if (!this.#apply(guard, result)) return;
+        if (!this.#apply(guard, result, false)) return;
       }
       this.#finishWithoutDecision();
     } catch (error) {
@@ -187,19 +210,34 @@ export class Run implements DeadlineWatched {
     if (first) watchDeadline(this);
     else armDeadline(this.deadline);
     this.#phase = 'waiting';
-    result.then(this.#onVerdict, this.#onFailure);
+    result.then(
+      (verdict) => {
+        this.#onVerdict(verdict);
+      },
+      (error: unknown) => {
+        this.#onFailure(error);
+      },
+    );
   }
 
-  /** Records a verdict; answers whether the loop goes on. Throws for a verdict that is not one. */
-  #apply(guard: Guard, verdict: GuardVerdict): boolean {
+  /**
+   * Records a verdict; answers whether the loop goes on. Throws for a verdict that is not one. A guard
+   * that skipped without waiting had nothing to check: it is traced with 0 ms and reads no clock (a
+   * clock read costs more than such a guard), so its few nanoseconds count toward the next guard.
+   */
+  #apply(guard: Guard, verdict: GuardVerdict, waited: boolean): boolean {
     if (typeof verdict !== 'object' || (verdict as GuardVerdict | null) === null) {
       throw new TypeError(`castgate: guard "${guard.name}" answered no verdict (expected pass, skip, deny or finish)`);
     }
-    const finished = performance.now();
-    const entry = traceEntry(guard.name, verdict, finished - this.#guardStartedAt);
-    this.#guardStartedAt = finished;
-    this.#callStartedAt = finished;
+    let durationMs = 0;
+    if (waited || verdict.verdict !== 'skip') {
+      const finished = performance.now();
+      durationMs = finished - this.#guardStartedAt;
+      this.#guardStartedAt = finished;
+      this.#callStartedAt = finished;
+    }
     this.#callTimeoutMs = this.#settings.storeTimeoutMs;
+    const entry = traceEntry(guard.name, verdict, durationMs);
     this.#index++;
     EvaluationContext.setUnavailableCode(this.#ctx, undefined);
     switch (verdict.verdict) {
@@ -221,12 +259,12 @@ export class Run implements DeadlineWatched {
         if (verdict.outcome === 'created' && held !== undefined && held.length > 0) {
           void this.#bind(verdict.session.id, held).then((note) => {
             this.#trace.push(note === undefined ? entry : { ...entry, note });
-            this.#resolve(allowedDecision(this.#decisionId, verdict, this.#ctx.launch, this.#trace));
+            this.#finish(allowedDecision(this.#decisionId, verdict, this.#ctx.launch, this.#trace));
           });
           return false;
         }
         this.#trace.push(entry);
-        this.#resolve(allowedDecision(this.#decisionId, verdict, this.#ctx.launch, this.#trace));
+        this.#finish(allowedDecision(this.#decisionId, verdict, this.#ctx.launch, this.#trace));
         return false;
       }
       default:
@@ -264,12 +302,12 @@ export class Run implements DeadlineWatched {
     const giveBacks = this.#giveBacks;
     if (giveBacks === undefined) {
       this.#trace.push(entry);
-      this.#resolve(deniedDecision(this.#decisionId, config, error, this.#trace, messages));
+      this.#finish(deniedDecision(this.#decisionId, config, error, this.#trace, messages));
       return;
     }
     void giveBackAll(giveBacks, this.#settings.storeTimeoutMs).then((note) => {
       this.#trace.push({ ...entry, note: entry.note === undefined ? note : `${entry.note}; ${note}` });
-      this.#resolve(deniedDecision(this.#decisionId, config, error, this.#trace, messages));
+      this.#finish(deniedDecision(this.#decisionId, config, error, this.#trace, messages));
     });
   }
 
@@ -282,7 +320,7 @@ export class Run implements DeadlineWatched {
     this.#settle();
     const giveBacks = this.#giveBacks ?? [];
     void giveBackAll(giveBacks, this.#settings.storeTimeoutMs).then(() => {
-      this.#reject(new TypeError('castgate: no guard finished the evaluation (a guard list needs provisionGuard last)'));
+      this.#end(new TypeError('castgate: no guard finished the evaluation (a guard list needs provisionGuard last)'));
     });
   }
 
@@ -291,7 +329,7 @@ export class Run implements DeadlineWatched {
     if (this.#phase === 'settled') return;
     this.#settle();
     void giveBackAll(this.#giveBacks ?? [], this.#settings.storeTimeoutMs).then(() => {
-      this.#reject(error);
+      this.#end(error);
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { GuardContext } from '../contract/guard.js';
+import { EvaluationContext } from '../engine/context.js';
 
 /**
  * What one evaluation knows about its quota unit, shared by the rate-limit, quota and provision
@@ -14,10 +15,11 @@ const units = new WeakMap<GuardContext, AdmittedUnit>();
 
 /** Records the quota unit of `ctx`'s evaluation. */
 export function recordUnit(ctx: GuardContext, unit: AdmittedUnit): void {
-  units.set(ctx, unit);
+  if (ctx instanceof EvaluationContext) EvaluationContext.setUnit(ctx, unit);
+  else units.set(ctx, unit);
 }
 
 /** The quota unit recorded for `ctx`'s evaluation, if any. */
 export function unitOf(ctx: GuardContext): AdmittedUnit | undefined {
-  return units.get(ctx);
+  return ctx instanceof EvaluationContext ? (EvaluationContext.unitOf(ctx) as AdmittedUnit | undefined) : units.get(ctx);
 }

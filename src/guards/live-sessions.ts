@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deny, pass, skip, type Guard } from '../contract/guard.js';
+import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 import type { LeaseRef, LeaseStore } from '../contract/stores.js';
 import { holdLeases, leaseTtlMsOf } from '../engine/context.js';
 
@@ -39,34 +39,37 @@ async function releaseAll(leases: LeaseStore, held: readonly LeaseRef[]): Promis
  */
 export const liveSessionsGuard: Guard = {
   name: 'liveSessions',
-  async check(ctx) {
-    const { config, request, nowMs } = ctx;
-    const perLink = config.maxLiveSessions;
-    const perClient = config.maxLiveSessionsPerClient;
-    if (perLink === undefined && perClient === undefined) return skip();
-    const { leases } = ctx.stores;
-    if (leases === undefined) throw new TypeError(`castgate: config "${config.key}" caps live sessions, so stores.leases is required`);
-    const leaseId = randomUUID();
-    const ttlMs = leaseTtlMsOf(ctx);
-    const wanted: { key: string; limit: number; scope: string }[] = [];
-    if (perClient !== undefined) wanted.push({ key: liveClientKeyOf(config.key, request.clientKey), limit: perClient, scope: 'client' });
-    if (perLink !== undefined) wanted.push({ key: liveKeyOf(config.key), limit: perLink, scope: 'link' });
-    const held: LeaseRef[] = [];
-    for (const { key, limit, scope } of wanted) {
-      let taken: Awaited<ReturnType<LeaseStore['acquire']>>;
-      try {
-        taken = await leases.acquire({ key, limit, leaseId, ttlMs, nowMs, signal: ctx.signal });
-      } catch (error) {
-        await releaseAll(leases, held);
-        throw error;
-      }
-      if (!taken.ok) {
-        await releaseAll(leases, held);
-        return deny('live_limit', { note: `${limit} live per ${scope}` });
-      }
-      held.push({ key, leaseId });
-    }
-    holdLeases(ctx, held);
-    return pass({ giveBack: () => releaseAll(leases, held) });
-  },
+  // Synchronous when there is nothing to cap: a config without live caps costs no promise here.
+  check: (ctx) => (ctx.config.maxLiveSessions === undefined && ctx.config.maxLiveSessionsPerClient === undefined ? skip() : takeLeases(ctx)),
 };
+
+/** Takes the per-client lease, then the link's (both or neither). */
+async function takeLeases(ctx: GuardContext): Promise<GuardVerdict> {
+  const { config, request, nowMs } = ctx;
+  const perLink = config.maxLiveSessions;
+  const perClient = config.maxLiveSessionsPerClient;
+  const { leases } = ctx.stores;
+  if (leases === undefined) throw new TypeError(`castgate: config "${config.key}" caps live sessions, so stores.leases is required`);
+  const leaseId = randomUUID();
+  const ttlMs = leaseTtlMsOf(ctx);
+  const wanted: { key: string; limit: number; scope: string }[] = [];
+  if (perClient !== undefined) wanted.push({ key: liveClientKeyOf(config.key, request.clientKey), limit: perClient, scope: 'client' });
+  if (perLink !== undefined) wanted.push({ key: liveKeyOf(config.key), limit: perLink, scope: 'link' });
+  const held: LeaseRef[] = [];
+  for (const { key, limit, scope } of wanted) {
+    let taken: Awaited<ReturnType<LeaseStore['acquire']>>;
+    try {
+      taken = await leases.acquire({ key, limit, leaseId, ttlMs, nowMs, signal: ctx.signal });
+    } catch (error) {
+      await releaseAll(leases, held);
+      throw error;
+    }
+    if (!taken.ok) {
+      await releaseAll(leases, held);
+      return deny('live_limit', { note: `${limit} live per ${scope}` });
+    }
+    held.push({ key, leaseId });
+  }
+  holdLeases(ctx, held);
+  return pass({ giveBack: () => releaseAll(leases, held) });
+}

@@ -1,5 +1,8 @@
 import { buildLaunchPlan } from '../engine/build-launch-plan.js';
-import { finish, type Guard } from '../contract/guard.js';
+import type { SessionRef } from '../contract/decision.js';
+import { finish, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
+import type { LaunchPlan } from '../contract/launch-plan.js';
+import { immediateOf } from '../stores/memory/immediate.js';
 import { unavailableAs } from '../engine/context.js';
 import { ProvisionCall } from '../engine/store-calls.js';
 import { unitOf } from './admitted-units.js';
@@ -22,19 +25,33 @@ import { unitOf } from './admitted-units.js';
  */
 export const provisionGuard: Guard = {
   name: 'provision',
-  async check(ctx) {
+  check(ctx) {
     const { config, request, stores, launch } = ctx;
     unavailableAs(ctx, 'provision_failed');
     const plan = buildLaunchPlan(config, request, launch);
-    const session = await stores.sessions.provision(new ProvisionCall(ctx, config.key, plan));
-    if (typeof session !== 'object' || typeof session.id !== 'string' || typeof session.userId !== 'string') {
-      throw new TypeError('castgate: SessionProvisioner.provision must resolve to { id, userId }');
-    }
-    const unit = unitOf(ctx);
-    const { quota } = stores;
-    if (unit?.state === 'taken' && quota.commit !== undefined) {
-      await quota.commit({ configKey: unit.configKey, reservation: unit.reservation }).catch(() => undefined);
-    }
-    return finish('created', { id: session.id, userId: session.userId }, plan);
+    const { sessions } = stores;
+    const call = new ProvisionCall(ctx, config.key, plan);
+    // A memory provisioner answers at once: no promise to wait for (see stores/memory/immediate.ts).
+    const provisionNow = immediateOf(sessions, 'provision');
+    if (provisionNow !== undefined) return provisioned(ctx, plan, provisionNow(call));
+    return Promise.resolve(sessions.provision(call)).then((session) => provisioned(ctx, plan, session));
   },
 };
+
+/** Finishes on the provisioner's answer; first commits the quota unit to a store with `commit`. */
+function provisioned(ctx: GuardContext, plan: LaunchPlan, session: unknown): GuardVerdict | Promise<GuardVerdict> {
+  const candidate = session as Partial<SessionRef> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.id !== 'string' || typeof candidate.userId !== 'string') {
+    throw new TypeError('castgate: SessionProvisioner.provision must resolve to { id, userId }');
+  }
+  const done = finish('created', { id: candidate.id, userId: candidate.userId }, plan);
+  const unit = unitOf(ctx);
+  const { quota } = ctx.stores;
+  if (unit?.state === 'taken' && quota.commit !== undefined) {
+    return Promise.resolve(quota.commit({ configKey: unit.configKey, reservation: unit.reservation })).then(
+      () => done,
+      () => done,
+    );
+  }
+  return done;
+}

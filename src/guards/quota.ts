@@ -1,6 +1,8 @@
-import { deny, pass, skip, type Guard } from '../contract/guard.js';
+import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
+import type { QuotaStore } from '../contract/stores.js';
 import { checkQuotaTaken } from '../engine/store-answers.js';
 import { QuotaCall } from '../engine/store-calls.js';
+import { immediateOf } from '../stores/memory/immediate.js';
 import { recordUnit, unitOf } from './admitted-units.js';
 
 /**
@@ -20,17 +22,27 @@ import { recordUnit, unitOf } from './admitted-units.js';
  */
 export const quotaGuard: Guard = {
   name: 'quota',
-  async check(ctx) {
+  check(ctx) {
     const { config, stores } = ctx;
     const initial = config.sessionsRemaining;
     if (initial === undefined) return skip();
     const admitted = unitOf(ctx);
     if (admitted !== undefined) return admitted.state === 'taken' ? pass() : deny('quota_exhausted');
-    const configKey = config.key;
-    const taken = checkQuotaTaken(await stores.quota.take(new QuotaCall(ctx, configKey, initial)));
-    if (!taken.ok) return deny('quota_exhausted');
-    const { reservation } = taken;
-    recordUnit(ctx, { state: 'taken', configKey, reservation });
-    return pass({ giveBack: () => stores.quota.giveBack({ configKey, reservation }) });
+    const { quota } = stores;
+    const call = new QuotaCall(ctx, config.key, initial);
+    // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts).
+    const takeNow = immediateOf(quota, 'take');
+    if (takeNow !== undefined) return takenVerdict(ctx, quota, takeNow(call));
+    return Promise.resolve(quota.take(call)).then((answer) => takenVerdict(ctx, quota, answer));
   },
 };
+
+/** The verdict on a `QuotaStore.take` answer: a pass that gives the unit back, or `quota_exhausted`. */
+function takenVerdict(ctx: GuardContext, quota: QuotaStore, answer: unknown): GuardVerdict {
+  const taken = checkQuotaTaken(answer);
+  if (!taken.ok) return deny('quota_exhausted');
+  const configKey = ctx.config.key;
+  const { reservation } = taken;
+  recordUnit(ctx, { state: 'taken', configKey, reservation });
+  return pass({ giveBack: () => quota.giveBack({ configKey, reservation }) });
+}

@@ -4,6 +4,8 @@ import { checkTaken } from '../engine/store-answers.js';
 import { RateLimitCall } from '../engine/store-calls.js';
 import { recordUnit } from './admitted-units.js';
 import type { NormalizedRequest } from '../contract/request.js';
+import type { AdmissionStore, RateLimitStore } from '../contract/stores.js';
+import { immediateOf } from '../stores/memory/immediate.js';
 
 /**
  * The rate-limit bucket of a request: the config key and the client's bucket (`v4:<address>` or
@@ -53,32 +55,43 @@ export function rateLimitedVerdict(call: RateLimitCall, retryAfterMs: number): G
  */
 export const rateLimitGuard: Guard = {
   name: 'rateLimit',
-  async check(ctx) {
+  check(ctx) {
     const call = rateLimitCallOf(ctx);
     if (call === undefined) return skip();
     const { rateLimit, admission } = ctx.stores;
     const initial = ctx.config.sessionsRemaining;
-    if (admission !== undefined && initial !== undefined) {
-      const configKey = ctx.config.key;
-      // No `signal`: an AbortController per decision costs more than the call; a late answer is given back.
-      const both = await admission.take({ rateLimit: call, quota: { configKey, initial } });
-      if (!both.ok) {
-        if (both.code === 'rate_limited') return rateLimitedVerdict(call, both.retryAfterMs);
-        recordUnit(ctx, { state: 'exhausted' });
-        return pass({ note: 'quota checked in the same call' });
-      }
-      const { key } = call;
-      const slot = both.rateLimit.reservation;
-      const unit = both.quota.reservation;
-      recordUnit(ctx, { state: 'taken', configKey, reservation: unit });
-      return pass({
-        giveBack: () => admission.giveBack({ rateLimit: { key, reservation: slot }, quota: { configKey, reservation: unit } }),
-      });
-    }
-    const taken = checkTaken(await rateLimit.take(call));
-    if (!taken.ok) return rateLimitedVerdict(call, taken.retryAfterMs);
-    const { key } = call;
-    const { reservation } = taken;
-    return pass({ giveBack: () => rateLimit.giveBack({ key, reservation }) });
+    if (admission !== undefined && initial !== undefined) return admit(ctx, call, admission, initial);
+    // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts).
+    const takeNow = immediateOf(rateLimit, 'take');
+    if (takeNow !== undefined) return takenVerdict(rateLimit, call, takeNow(call));
+    return Promise.resolve(rateLimit.take(call)).then((answer) => takenVerdict(rateLimit, call, answer));
   },
 };
+
+/** The verdict on a `RateLimitStore.take` answer: a pass that gives the slot back, or `rate_limited`. */
+function takenVerdict(rateLimit: RateLimitStore, call: RateLimitCall, answer: unknown): GuardVerdict {
+  const taken = checkTaken(answer);
+  if (!taken.ok) return rateLimitedVerdict(call, taken.retryAfterMs);
+  const { key } = call;
+  const { reservation } = taken;
+  return pass({ giveBack: () => rateLimit.giveBack({ key, reservation }) });
+}
+
+/** The slot and the quota unit in one `AdmissionStore.take` (the quota guard then decides on its answer). */
+async function admit(ctx: GuardContext, call: RateLimitCall, admission: AdmissionStore, initial: number): Promise<GuardVerdict> {
+  const configKey = ctx.config.key;
+  // No `signal`: an AbortController per decision costs more than the call; a late answer is given back.
+  const both = await admission.take({ rateLimit: call, quota: { configKey, initial } });
+  if (!both.ok) {
+    if (both.code === 'rate_limited') return rateLimitedVerdict(call, both.retryAfterMs);
+    recordUnit(ctx, { state: 'exhausted' });
+    return pass({ note: 'quota checked in the same call' });
+  }
+  const { key } = call;
+  const slot = both.rateLimit.reservation;
+  const unit = both.quota.reservation;
+  recordUnit(ctx, { state: 'taken', configKey, reservation: unit });
+  return pass({
+    giveBack: () => admission.giveBack({ rateLimit: { key, reservation: slot }, quota: { configKey, reservation: unit } }),
+  });
+}

@@ -3,6 +3,7 @@ import { checkRunning } from '../engine/store-answers.js';
 import { FindRunningCall } from '../engine/store-calls.js';
 import { deny, finish, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 import type { LaunchPlan } from '../contract/launch-plan.js';
+import { immediateOf } from '../stores/memory/immediate.js';
 
 /**
  * With `allowResume` (the default) and a signed-in user who already has a running session for this
@@ -34,9 +35,19 @@ export const resumeGuard: Guard = {
   },
 };
 
-async function resumeRunning(ctx: GuardContext, userId: string): Promise<GuardVerdict> {
-  const { config, request, stores, launch } = ctx;
-  const running = checkRunning(await stores.sessions.findRunning(new FindRunningCall(ctx, config.key, userId)), userId);
+function resumeRunning(ctx: GuardContext, userId: string): GuardVerdict | Promise<GuardVerdict> {
+  const { sessions } = ctx.stores;
+  const call = new FindRunningCall(ctx, ctx.config.key, userId);
+  // A memory provisioner answers at once: no promise to wait for (see stores/memory/immediate.ts).
+  const findNow = immediateOf(sessions, 'findRunning');
+  if (findNow !== undefined) return resumeVerdict(ctx, userId, findNow(call));
+  return Promise.resolve(sessions.findRunning(call)).then((answer) => resumeVerdict(ctx, userId, answer));
+}
+
+/** The verdict on a `findRunning` answer: `resumed` with the running session's plan, or a pass. */
+function resumeVerdict(ctx: GuardContext, userId: string, answer: unknown): GuardVerdict {
+  const { config, request, launch } = ctx;
+  const running = checkRunning(answer, userId);
   if (running === null) return pass();
   const requested = launch.dockerNetwork;
   if (running.dockerNetwork !== undefined && requested !== undefined && requested !== running.dockerNetwork) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deny, pass, skip, type Guard } from '../contract/guard.js';
+import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 import { linkKeysOf } from '../engine/context.js';
 import { maxLeaseTtlMs } from '../stores/validate.js';
 import { unboundParameter } from '../signed-links/bound-params.js';
@@ -31,25 +31,28 @@ export function singleUseKeyOf(configKey: string, jti: string): string {
  */
 export const signedLinkGuard: Guard = {
   name: 'signedLink',
-  async check(ctx) {
-    const { config, request, nowMs } = ctx;
-    if (!config.requireSignedLink) return skip();
-    const checked = await verifyLinkToken(request.linkToken, { configKey: config.key, keys: linkKeysOf(ctx), nowMs });
-    if (!checked.ok) return deny('link_invalid', { note: `token ${checked.problem}` });
-    const { claims } = checked;
-    if (claims.params !== undefined) {
-      const parameter = unboundParameter(config, request.query, claims.params);
-      if (parameter !== undefined) return deny('link_invalid', { note: `parameter ${JSON.stringify(parameter)} is not as signed` });
-    }
-    if (claims.once !== true || claims.exp === undefined) return pass();
-    const { leases } = ctx.stores;
-    if (leases === undefined) throw new TypeError('castgate: a single-use signed link needs stores.leases');
-    const key = singleUseKeyOf(config.key, claims.jti);
-    const leaseId = randomUUID();
-    // Remembered until the token expires (a token valid for more than a lease may last is capped there).
-    const ttlMs = Math.min(claims.exp * 1000 - nowMs, maxLeaseTtlMs);
-    const taken = await leases.acquire({ key, limit: 1, leaseId, ttlMs, nowMs, signal: ctx.signal });
-    if (!taken.ok) return deny('link_used');
-    return pass({ giveBack: () => leases.release({ key, leaseId }).then(() => undefined), note: 'single use: spent' });
-  },
+  // Synchronous when there is nothing to check: a config without signed links costs no promise here.
+  check: (ctx) => (ctx.config.requireSignedLink ? checkSignedLink(ctx) : skip()),
 };
+
+/** Verifies the token, its bound parameters, and spends a single-use token. */
+async function checkSignedLink(ctx: GuardContext): Promise<GuardVerdict> {
+  const { config, request, nowMs } = ctx;
+  const checked = await verifyLinkToken(request.linkToken, { configKey: config.key, keys: linkKeysOf(ctx), nowMs });
+  if (!checked.ok) return deny('link_invalid', { note: `token ${checked.problem}` });
+  const { claims } = checked;
+  if (claims.params !== undefined) {
+    const parameter = unboundParameter(config, request.query, claims.params);
+    if (parameter !== undefined) return deny('link_invalid', { note: `parameter ${JSON.stringify(parameter)} is not as signed` });
+  }
+  if (claims.once !== true || claims.exp === undefined) return pass();
+  const { leases } = ctx.stores;
+  if (leases === undefined) throw new TypeError('castgate: a single-use signed link needs stores.leases');
+  const key = singleUseKeyOf(config.key, claims.jti);
+  const leaseId = randomUUID();
+  // Remembered until the token expires (a token valid for more than a lease may last is capped there).
+  const ttlMs = Math.min(claims.exp * 1000 - nowMs, maxLeaseTtlMs);
+  const taken = await leases.acquire({ key, limit: 1, leaseId, ttlMs, nowMs, signal: ctx.signal });
+  if (!taken.ok) return deny('link_used');
+  return pass({ giveBack: () => leases.release({ key, leaseId }).then(() => undefined), note: 'single use: spent' });
+}

@@ -35,6 +35,15 @@ describe('evaluateCast pipeline', () => {
     expect(s.sessions.plans).toHaveLength(1);
   });
 
+  it('traces a guard that skipped at once with 0 ms (no clock read) and every other guard with its time', async () => {
+    const decision = await evaluateCast(config({ ipRateLimit: { sessions: 5, withinSeconds: 60 } }), { ip: '203.0.113.9', now: t0 }, stores());
+    for (const entry of decision.trace) {
+      if (entry.verdict === 'skip') expect(entry.durationMs).toBe(0);
+      else expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+    }
+    expect(decision.trace.filter((t) => t.verdict === 'pass').map((t) => t.guard)).toEqual(['authentication', 'rateLimit', 'provision']);
+  });
+
   it('exports defaultGuards frozen, in SPEC §3 order with §16\'s signedLink after referrer and liveSessions after quota', () => {
     expect(Object.isFrozen(defaultGuards)).toBe(true);
     expect(defaultGuards.map((g) => g.name)).toEqual([

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { LaunchPlan } from '../../contract/launch-plan.js';
 import type { SessionProvisioner } from '../../contract/stores.js';
+import { withImmediate } from './immediate.js';
+import { randomIdSource } from './random-ids.js';
 
 /**
  * A session the in-memory provisioner created: its ids, the config it was cast from, and its plan.
@@ -55,6 +56,51 @@ export interface MemoryProvisionerOptions {
 
 const defaultMaxSessions = 10_000;
 
+/**
+ * Session ids, oldest first, as an array with a moving head: a queue that costs no hash-table work
+ * (a Set of ten thousand ids churned by every decision made most of the provisioner's cost). An id
+ * forgotten out of turn (`end`) stays until the head reaches it or the queue is trimmed.
+ */
+class IdQueue {
+  #ids: string[] = [];
+  #head = 0;
+
+  push(id: string): void {
+    this.#ids.push(id);
+  }
+
+  /** Takes the oldest id that `live` accepts, dropping the ones before it; `undefined` when none is left. */
+  shift(live: (id: string) => boolean): string | undefined {
+    const ids = this.#ids;
+    while (this.#head < ids.length) {
+      const id = ids[this.#head] as string;
+      ids[this.#head++] = '';
+      if (live(id)) {
+        this.#compact();
+        return id;
+      }
+    }
+    this.#ids = [];
+    this.#head = 0;
+    return undefined;
+  }
+
+  /** Drops the ids `live` refuses once they outnumber the `count` live ones, so ended sessions never pile up. */
+  trim(count: number, live: (id: string) => boolean): void {
+    if (this.#ids.length - this.#head <= 2 * count + 64) return;
+    this.#ids = this.#ids.slice(this.#head).filter(live);
+    this.#head = 0;
+  }
+
+  /** Drops the taken head of the array once it is most of it. */
+  #compact(): void {
+    if (this.#head >= 1024 && this.#head * 2 >= this.#ids.length) {
+      this.#ids = this.#ids.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}
+
 /** The index key of a user's sessions on one config (length-prefixed, so no two pairs collide). */
 function ownerKey(configKey: string, userId: string): string {
   return `${configKey.length}:${configKey}:${userId}`;
@@ -84,29 +130,30 @@ export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}):
   /** Every session remembered, oldest first (a Map keeps insertion order). */
   const sessions = new Map<string, MemorySession>();
   /** The ids of anonymous and of signed-in sessions, each oldest first: the order they are forgotten in. */
-  const anonymousIds = new Set<string>();
-  const signedInIds = new Set<string>();
+  const anonymousIds = new IdQueue();
+  const signedInIds = new IdQueue();
+  let anonymousCount = 0;
   /** Running signed-in session ids per (config, user), oldest first. */
   const byOwner = new Map<string, string[]>();
-  // The hands that find the oldest id of each set are kept between calls: a fresh iterator would walk
-  // past every entry deleted before it, which V8 keeps as holes until it rehashes.
-  let anonymousHand = anonymousIds.values();
-  let signedInHand = signedInIds.values();
+  const nextSessionId = randomIdSource('session-');
+  const nextAnonymousId = randomIdSource('anon-');
+  const isRemembered = (id: string): boolean => sessions.has(id);
 
-  function findRunning(input: { configKey: string; userId: string }): Promise<{ id: string; userId: string } | null> {
+  function findRunning(input: { configKey: string; userId: string }): { id: string; userId: string } | null {
     const ids = byOwner.get(ownerKey(input.configKey, input.userId));
     const id = ids?.[ids.length - 1];
     const session = id === undefined ? undefined : sessions.get(id);
-    return Promise.resolve(session === undefined ? null : { id: session.id, userId: session.userId });
+    return session === undefined ? null : { id: session.id, userId: session.userId };
   }
 
   function forget(session: MemorySession): void {
     sessions.delete(session.id);
     if (session.plan.user.anonymous) {
-      anonymousIds.delete(session.id);
+      anonymousCount--;
+      anonymousIds.trim(anonymousCount, isRemembered);
       return;
     }
-    signedInIds.delete(session.id);
+    signedInIds.trim(sessions.size - anonymousCount, isRemembered);
     const owner = ownerKey(session.configKey, session.userId);
     const ids = byOwner.get(owner) ?? [];
     const remaining = ids.filter((other) => other !== session.id);
@@ -116,45 +163,31 @@ export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}):
 
   /** Forgets the oldest anonymous session, else the oldest signed-in one. */
   function forgetOldest(): void {
-    let oldest: string | undefined;
-    if (anonymousIds.size > 0) {
-      let next = anonymousHand.next();
-      if (next.done === true) {
-        anonymousHand = anonymousIds.values();
-        next = anonymousHand.next();
-      }
-      oldest = next.done === true ? undefined : next.value;
-    } else {
-      let next = signedInHand.next();
-      if (next.done === true) {
-        signedInHand = signedInIds.values();
-        next = signedInHand.next();
-      }
-      oldest = next.done === true ? undefined : next.value;
-    }
+    const oldest = anonymousCount > 0 ? anonymousIds.shift(isRemembered) : signedInIds.shift(isRemembered);
     const session = oldest === undefined ? undefined : sessions.get(oldest);
     if (session !== undefined) forget(session);
   }
 
   // It answers at once, so there is never a call to cancel: `signal` is not read (reading the engine's
   // lazily made signal would create an AbortController for every decision).
-  function provision(input: { configKey: string; plan: LaunchPlan }): Promise<{ id: string; userId: string }> {
+  function provision(input: { configKey: string; plan: LaunchPlan }): { id: string; userId: string } {
     const { configKey, plan } = input;
-    const userId = plan.user.anonymous ? `anon-${randomUUID()}` : plan.user.id;
-    if (userId === undefined) return Promise.reject(new TypeError('castgate: a signed-in launch plan needs `user.id`'));
-    const session: MemorySession = { id: `session-${randomUUID()}`, userId, configKey, plan };
+    const userId = plan.user.anonymous ? nextAnonymousId() : plan.user.id;
+    if (userId === undefined) throw new TypeError('castgate: a signed-in launch plan needs `user.id`');
+    const session: MemorySession = { id: nextSessionId(), userId, configKey, plan };
     if (sessions.size >= maxSessions) forgetOldest();
     sessions.set(session.id, session);
     if (plan.user.anonymous) {
-      anonymousIds.add(session.id);
+      anonymousIds.push(session.id);
+      anonymousCount++;
     } else {
-      signedInIds.add(session.id);
+      signedInIds.push(session.id);
       const owner = ownerKey(configKey, userId);
       const ids = byOwner.get(owner);
       if (ids === undefined) byOwner.set(owner, [session.id]);
       else ids.push(session.id);
     }
-    return Promise.resolve({ id: session.id, userId });
+    return { id: session.id, userId };
   }
 
   function end(id: string): boolean {
@@ -164,5 +197,6 @@ export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}):
     return true;
   }
 
-  return { findRunning, provision, end, list: () => [...sessions.values()] };
+  // Both answer at once; the engine calls the synchronous twins (see immediate.ts).
+  return { findRunning: withImmediate(findRunning), provision: withImmediate(provision), end, list: () => [...sessions.values()] };
 }

@@ -1,5 +1,6 @@
 import type { QuotaStore } from '../../contract/stores.js';
 import { invalidQuotaInitial, invalidRemaining } from '../validate.js';
+import { withImmediate } from './immediate.js';
 
 /**
  * Options of {@link createMemoryQuotaStore}.
@@ -75,25 +76,25 @@ export function createMemoryQuotaStore(options: MemoryQuotaOptions = {}): QuotaS
     return unit;
   }
 
-  function take(input: { configKey: string; initial: number }): Promise<{ ok: true; reservation: string; remaining: number } | { ok: false }> {
+  function take(input: { configKey: string; initial: number }): { ok: true; reservation: string; remaining: number } | { ok: false } {
     const invalid = invalidQuotaInitial('castgate', input.initial);
-    if (invalid !== undefined) return Promise.reject(invalid);
+    if (invalid !== undefined) throw invalid;
     let counter = counters.get(input.configKey);
     if (counter === undefined) {
       counter = newCounter(input.initial);
       counters.set(input.configKey, counter);
     }
-    if (counter.remaining <= 0) return Promise.resolve({ ok: false });
+    if (counter.remaining <= 0) return { ok: false };
     const remaining = --counter.remaining;
     const reservation = `${counter.id}.${++counter.issued}`;
-    return Promise.resolve({ ok: true, reservation, remaining });
+    return { ok: true, reservation, remaining };
   }
 
-  function giveBack(input: { configKey: string; reservation: string }): Promise<void> {
+  function giveBack(input: { configKey: string; reservation: string }): void {
     const counter = counters.get(input.configKey);
-    if (counter === undefined || typeof input.reservation !== 'string') return Promise.resolve();
+    if (counter === undefined || typeof input.reservation !== 'string') return;
     const unit = unitOf(counter, input.reservation);
-    if (unit === undefined) return Promise.resolve();
+    if (unit === undefined) return;
     const { returned } = counter;
     returned.add(unit);
     counter.remaining++;
@@ -101,11 +102,10 @@ export function createMemoryQuotaStore(options: MemoryQuotaOptions = {}): QuotaS
       const oldest = counter.issued - maxReservations;
       for (const n of returned) if (n <= oldest) returned.delete(n);
     }
-    return Promise.resolve();
   }
 
-  function remaining(configKey: string): Promise<number | undefined> {
-    return Promise.resolve(counters.get(configKey)?.remaining);
+  function remaining(configKey: string): number | undefined {
+    return counters.get(configKey)?.remaining;
   }
 
   function setRemaining(configKey: string, n: number): Promise<void> {
@@ -117,5 +117,6 @@ export function createMemoryQuotaStore(options: MemoryQuotaOptions = {}): QuotaS
     return Promise.resolve();
   }
 
-  return { take, giveBack, remaining, setRemaining };
+  // Each answers at once; the engine calls the synchronous twins (see immediate.ts).
+  return { take: withImmediate(take), giveBack: withImmediate(giveBack), remaining: withImmediate(remaining), setRemaining };
 }

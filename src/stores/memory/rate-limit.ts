@@ -1,5 +1,6 @@
 import type { RateLimitInput, RateLimitStore } from '../../contract/stores.js';
 import { invalidRateLimitInput } from '../validate.js';
+import { withImmediate } from './immediate.js';
 
 /**
  * The in-memory {@link RateLimitStore} with its two admin extras: `size` (how many keys it holds) and
@@ -274,9 +275,9 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
     return Math.max(1, Math.ceil((soonestFree ?? nowMs + 1) - nowMs));
   }
 
-  function take(input: RateLimitInput): Promise<{ ok: true; reservation: string } | { ok: false; retryAfterMs: number }> {
+  function take(input: RateLimitInput): { ok: true; reservation: string } | { ok: false; retryAfterMs: number } {
     const invalid = invalidRateLimitInput('castgate', input);
-    if (invalid !== undefined) return Promise.reject(invalid);
+    if (invalid !== undefined) throw invalid;
     const { key, limit, windowMs, nowMs } = input;
 
     if (++takesSinceSweep >= sweepAfter) prune(nowMs);
@@ -285,7 +286,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
     if (bucket === undefined) {
       if (buckets.size >= maxKeys) {
         const waitMs = makeRoom(nowMs);
-        if (waitMs !== undefined) return Promise.resolve({ ok: false, retryAfterMs: waitMs });
+        if (waitMs !== undefined) return { ok: false, retryAfterMs: waitMs };
       }
       // A new key: the array literals are allocated at their exact size (most keys hold one slot).
       const reservation = ++sequence;
@@ -293,7 +294,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
       buckets.set(key, created);
       if (nowMs + windowMs < soonestExpiry) soonestExpiry = nowMs + windowMs;
       if (limit === 1) markFull(key, created);
-      return Promise.resolve({ ok: true, reservation: `${reservation}` });
+      return { ok: true, reservation: `${reservation}` };
     }
 
     bucket.used = true;
@@ -310,7 +311,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
     }
 
     const count = times.length;
-    if (count >= limit) return Promise.resolve({ ok: false, retryAfterMs: retryAfterOf(times, 0, count, limit, windowMs, nowMs) });
+    if (count >= limit) return { ok: false, retryAfterMs: retryAfterOf(times, 0, count, limit, windowMs, nowMs) };
 
     const reservation = ++sequence;
     let at = count;
@@ -323,39 +324,39 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitOptions = {})
       reservations.splice(at, 0, reservation);
     }
     if (count + 1 >= limit) markFull(key, bucket);
-    return Promise.resolve({ ok: true, reservation: `${reservation}` });
+    return { ok: true, reservation: `${reservation}` };
   }
 
-  function peek(input: RateLimitInput): Promise<{ full: boolean; retryAfterMs: number }> {
+  function peek(input: RateLimitInput): { full: boolean; retryAfterMs: number } {
     const invalid = invalidRateLimitInput('castgate', input);
-    if (invalid !== undefined) return Promise.reject(invalid);
+    if (invalid !== undefined) throw invalid;
     const { key, limit, windowMs, nowMs } = input;
     const bucket = buckets.get(key);
-    if (bucket === undefined) return Promise.resolve({ full: false, retryAfterMs: 0 });
+    if (bucket === undefined) return { full: false, retryAfterMs: 0 };
     const { times } = bucket;
     const first = firstLive(times, nowMs - windowMs);
     const count = times.length - first;
-    if (count < limit) return Promise.resolve({ full: false, retryAfterMs: 0 });
-    return Promise.resolve({ full: true, retryAfterMs: retryAfterOf(times, first, count, limit, windowMs, nowMs) });
+    if (count < limit) return { full: false, retryAfterMs: 0 };
+    return { full: true, retryAfterMs: retryAfterOf(times, first, count, limit, windowMs, nowMs) };
   }
 
-  function giveBack(input: { key: string; reservation: string }): Promise<void> {
+  function giveBack(input: { key: string; reservation: string }): void {
     const bucket = buckets.get(input.key);
-    if (bucket === undefined) return Promise.resolve();
+    if (bucket === undefined) return;
     const reservation = typeof input.reservation === 'string' && /^[1-9][0-9]{0,15}$/u.test(input.reservation) ? Number(input.reservation) : 0;
     const at = reservation === 0 ? -1 : bucket.reservations.indexOf(reservation);
-    if (at === -1) return Promise.resolve();
+    if (at === -1) return;
     bucket.times.splice(at, 1);
     bucket.reservations.splice(at, 1);
     markOpen(bucket);
     if (bucket.times.length === 0) buckets.delete(input.key);
-    return Promise.resolve();
   }
 
   return {
-    take,
-    peek,
-    giveBack,
+    // Each answers at once; the engine calls the synchronous twins (see immediate.ts).
+    take: withImmediate(take),
+    peek: withImmediate(peek),
+    giveBack: withImmediate(giveBack),
     prune,
     get size() {
       return buckets.size;

@@ -21,6 +21,19 @@ describe('memory provisioner (a stand-in for a desktop backend)', () => {
     expect(second.id).not.toBe(first.id);
   });
 
+  it('names sessions and anonymous users with distinct random version 4 UUIDs', async () => {
+    const sessions = createMemoryProvisioner({ maxSessions: 100 });
+    const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+    const made = [];
+    for (let i = 0; i < 1000; i++) made.push(await sessions.provision({ configKey: 'trial', plan: anonymousPlan }));
+    for (const session of made) {
+      expect(session.id).toMatch(new RegExp(`^session-${uuid}$`, 'u'));
+      expect(session.userId).toMatch(new RegExp(`^anon-${uuid}$`, 'u'));
+    }
+    const ids = new Set(made.flatMap((session) => [session.id.slice('session-'.length), session.userId.slice('anon-'.length)]));
+    expect(ids.size).toBe(2000);
+  });
+
   it("runs a signed-in plan as the plan's user", async () => {
     const sessions = createMemoryProvisioner();
     const session = await sessions.provision({ configKey: 'excel', plan: signedInPlan });
