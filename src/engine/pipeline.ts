@@ -97,7 +97,9 @@ export class Run implements DeadlineWatched {
     this.#guards = guards;
     this.#settings = settings;
     this.#callTimeoutMs = settings.storeTimeoutMs;
-    if (settings.captchaTimeoutMs !== undefined) {
+    // Only the captcha guard calls a verifier, and only for a config that requires one: no hook (and no
+    // closure per decision) for the others.
+    if (settings.captchaTimeoutMs !== undefined && config.requireCaptcha) {
       const captchaTimeoutMs = settings.captchaTimeoutMs;
       EvaluationContext.setVerifierCallHook(this.#ctx, () => {
         this.#callStartedAt = performance.now();
