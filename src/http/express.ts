@@ -23,8 +23,12 @@ export interface CastgateExpressOptions extends CastHttpOptions {
 
 function send(res: Response, output: CastHttpOutput): void {
   if (res.headersSent) return;
-  res.writeHead(output.status, output.headers);
-  res.end(output.body ?? undefined);
+  const { body, headers } = output;
+  // With its length given, Node sends the head and the body in one write; without it, a body after
+  // writeHead goes out chunked (three more buffers and a writev per answer).
+  headers['content-length'] = body === null ? '0' : String(Buffer.byteLength(body));
+  res.writeHead(output.status, headers);
+  res.end(body ?? undefined);
 }
 
 /**

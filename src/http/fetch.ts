@@ -68,6 +68,9 @@ function pathAndQuery(url: string): string {
   return hash === -1 ? url.slice(slash) : url.slice(slash, hash);
 }
 
+/** The request headers the handler reads. */
+const readHeaders = ['accept', 'referer', 'x-captcha-token', 'content-type', 'content-encoding'] as const;
+
 function toResponse(output: CastHttpOutput): Response {
   return new Response(output.body, { status: output.status, headers: output.headers });
 }
@@ -100,10 +103,12 @@ export function createCastFetchHandler(options: CastHttpOptions): CastFetchHandl
     const question = url.indexOf('?');
     if (!isCastPath(question === -1 ? url : url.slice(0, question))) return toResponse(fail('not_found', request.headers.get('accept') ?? undefined));
     try {
+      // Only the headers the handler reads (a Referer sent twice arrives joined by ", ", and is refused).
       const headers: Record<string, string> = {};
-      request.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
+      for (const name of readHeaders) {
+        const value = request.headers.get(name);
+        if (value !== null) headers[name] = value;
+      }
       const input: CastHttpInput = {
         method: request.method,
         url,

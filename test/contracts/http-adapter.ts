@@ -135,6 +135,8 @@ export function describeCastHttpAdapter(adapter: CastHttpAdapterUnderTest): void
           expect(answer.body).toContain('Your session is ready');
           expect(answer.body).toContain('kasmweb/chrome:1.15.0');
           expect(answer.headers['content-security-policy']).toContain("script-src 'none'");
+          expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(answer.body)));
+          expect(answer.headers['transfer-encoding']).toBeUndefined();
           expectNoLeak(answer);
         });
       });
