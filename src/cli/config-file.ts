@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   fromKasmCastConfig,
   isCastConfigError,
@@ -7,6 +6,7 @@ import {
   type CastConfigIssue,
   type KasmImportWarning,
 } from 'castgate';
+import { readJsonFile } from './json-file.js';
 
 /**
  * A config file as read from disk: the raw config values it holds (one, or the items of an
@@ -22,20 +22,9 @@ export type ConfigFile =
  * unreadable file, and text that is not JSON, come back as `{ ok: false }`.
  */
 export async function readConfigFile(path: string): Promise<ConfigFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : typeof code === 'string' ? code : 'unreadable';
-    return { ok: false, exitCode: 2, message: `cannot read ${JSON.stringify(path)}: ${reason}` };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/u, ''));
-  } catch (error) {
-    return { ok: false, exitCode: 1, message: `${path}: not valid JSON (${error instanceof Error ? error.message : 'parse error'})` };
-  }
+  const file = await readJsonFile(path);
+  if (!file.ok) return { ok: false, exitCode: file.problem === 'unreadable' ? 2 : 1, message: file.message };
+  const parsed = file.json;
   return Array.isArray(parsed) ? { ok: true, inputs: parsed, isArray: true } : { ok: true, inputs: [parsed], isArray: false };
 }
 

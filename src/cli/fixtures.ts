@@ -1,12 +1,12 @@
 // Loading a `castgate test` fixtures file: reading it, checking its shape (fixtures-schema.ts),
 // loading the configs it holds or names (a relative `file` is read from the fixtures file's folder)
 // and tying each case to its config. Running the cases is test.ts's concern.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CastConfig, CastRequest } from 'castgate';
 import { parseConfigInput, readConfigFile } from './config-file.js';
 import { configReferenceSchema, describeFixturesError, fixturesSchema, toCastRequest, toExpectation, type FixtureExpectation } from './fixtures-schema.js';
 import { formatIssuePath } from './format.js';
+import { readJsonFile } from './json-file.js';
 
 /**
  * One case of a fixtures file, ready to run: its config (parsed), the request, how often to send
@@ -72,20 +72,9 @@ async function loadConfig(name: string, entry: unknown, folder: string, fixtures
  * comes back as `{ ok: false, problems }`, each problem one line that names the file and the path.
  */
 export async function loadFixtures(path: string): Promise<LoadedFixtures> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : typeof code === 'string' ? code : 'unreadable';
-    return fail(`cannot read ${JSON.stringify(path)}: ${reason}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/u, ''));
-  } catch (error) {
-    return fail(`${path}: not valid JSON (${error instanceof Error ? error.message : 'parse error'})`);
-  }
+  const file = await readJsonFile(path);
+  if (!file.ok) return fail(file.message);
+  const json = file.json;
   const shape = fixturesSchema.safeParse(json);
   if (!shape.success) return fail(...describeFixturesError(shape.error).map((problem) => `${path}: ${problem}`));
 
