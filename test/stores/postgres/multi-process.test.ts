@@ -1,9 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStores } from '../../../src/stores/postgres/index.js';
 import type { ServerClientKind } from './clients.js';
+import { runWorkerProcesses } from '../../helpers/worker-processes.js';
 import type { WorkerJob, WorkerReport } from './multi-process-worker.js';
 import { postgresAvailability, postgresSkipNote, startPostgresServer, type PostgresServer } from './postgres-server.js';
 
@@ -12,35 +12,12 @@ const nowMs = Date.parse('2030-01-01T12:00:00Z');
 const clientKinds: readonly ServerClientKind[] = ['node-postgres Pool', 'postgres.js'];
 
 /** Runs `jobs.length` worker processes (node-postgres and postgres.js in turn); each waits until all are connected, then decides its requests. */
-async function runWorkers(url: string, schema: string, jobs: readonly Omit<WorkerJob, 'type'>[]): Promise<WorkerReport[]> {
-  const workers: ChildProcess[] = jobs.map((_, i) =>
-    fork(workerPath, [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, CASTGATE_POSTGRES_URL: url, CASTGATE_POSTGRES_SCHEMA: schema, CASTGATE_POSTGRES_CLIENT: clientKinds[i % 2] },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }),
-  );
-  const message = (worker: ChildProcess, type: string) =>
-    new Promise<unknown>((resolve, reject) => {
-      const onMessage = (m: unknown) => {
-        if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type) {
-          worker.off('message', onMessage);
-          resolve(m);
-        }
-      };
-      worker.on('message', onMessage);
-      worker.once('exit', (code) => {
-        reject(new Error(`worker exited (${code ?? 'signal'}) before sending ${type}`));
-      });
-    });
-  try {
-    await Promise.all(workers.map((worker) => message(worker, 'ready')));
-    const reports = workers.map((worker) => message(worker, 'done'));
-    workers.forEach((worker, i) => worker.send({ type: 'go', ...jobs[i] }));
-    return (await Promise.all(reports)) as WorkerReport[];
-  } finally {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill();
-  }
+function runWorkers(url: string, schema: string, jobs: readonly Omit<WorkerJob, 'type'>[]): Promise<WorkerReport[]> {
+  return runWorkerProcesses<WorkerReport>(workerPath, jobs, (i) => ({
+    CASTGATE_POSTGRES_URL: url,
+    CASTGATE_POSTGRES_SCHEMA: schema,
+    CASTGATE_POSTGRES_CLIENT: clientKinds[i % 2] as ServerClientKind,
+  }));
 }
 
 function count(reports: readonly WorkerReport[], outcome: string): number {
