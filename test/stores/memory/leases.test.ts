@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryLeaseStore, createMemoryStores } from '../../../src/stores/memory/index.js';
 import { leaseStoreContract, runContract } from '../../../src/testing/index.js';
-import { describeLeaseStore } from '../../contracts/lease-store.js';
 
-describeLeaseStore('memory', () => createMemoryLeaseStore());
-describeLeaseStore('memory (through createMemoryStores)', () => createMemoryStores().leases);
 describe('leaseStoreContract (castgate/testing): memory', () => {
   runContract(leaseStoreContract, () => createMemoryLeaseStore(), it);
+});
+describe('leaseStoreContract (castgate/testing): memory, through createMemoryStores', () => {
+  runContract(leaseStoreContract, () => createMemoryStores().leases, it);
 });
 
 const t0 = 1_700_000_000_000;

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStores } from '../../../src/stores/redis/index.js';
 import { leaseAcquireScript, leaseBindScript, leaseBoundToScript, leaseReleaseScript, leaseRenewScript } from '../../../src/stores/redis/lease-scripts.js';
 import { leaseStoreContract, runContract } from '../../../src/testing/index.js';
-import { describeLeaseStore } from '../../contracts/lease-store.js';
 import { redisAvailability, redisSkipNote, startRedisServer, type RedisServer } from './redis-server.js';
 
 type NodeRedisClient = ReturnType<typeof createClient>;
@@ -48,15 +47,11 @@ describe.skipIf(!redisAvailability.available)(`Redis lease store on a real redis
     await server.close();
   });
 
-  describeLeaseStore('Redis (ioredis)', () => createRedisStores(ioredis, { prefix: freshPrefix() }).leases);
-  describeLeaseStore('Redis (node-redis)', () => createRedisStores(nodeRedis, { prefix: freshPrefix() }).leases);
-  describeLeaseStore('Redis (ioredis with stringNumbers)', () => createRedisStores(stringNumbers, { prefix: freshPrefix() }).leases);
-  describe('leaseStoreContract (castgate/testing): Redis (ioredis)', () => {
-    runContract(leaseStoreContract, () => createRedisStores(ioredis, { prefix: freshPrefix() }).leases, it);
-  });
-  describe('leaseStoreContract (castgate/testing): Redis (node-redis)', () => {
-    runContract(leaseStoreContract, () => createRedisStores(nodeRedis, { prefix: freshPrefix() }).leases, it);
-  });
+  for (const [name, client] of [['ioredis', () => ioredis], ['node-redis', () => nodeRedis], ['ioredis with stringNumbers', () => stringNumbers]] as const) {
+    describe(`leaseStoreContract (castgate/testing): Redis (${name})`, () => {
+      runContract(leaseStoreContract, () => createRedisStores(client(), { prefix: freshPrefix() }).leases, it);
+    });
+  }
 
   it('names each lease script by the SHA1 Redis computes for it', async () => {
     for (const script of [leaseAcquireScript, leaseRenewScript, leaseReleaseScript, leaseBindScript, leaseBoundToScript]) {
