@@ -1,22 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, chownSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { freePort, isExecutable, serverProcess } from '../../helpers/server-process.js';
 
 /** Where usable PostgreSQL server binaries (`initdb`, `postgres`) are, or why there are none. */
 export type PostgresAvailability = { available: true; binDir: string } | { available: false; reason: string };
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `POSTGRES_BIN_DIR` when set (and only it), else Debian's `/usr/lib/postgresql/<newest>/bin`. */
 function findPostgres(): PostgresAvailability {
@@ -59,20 +49,6 @@ export interface PostgresServer {
   start(): Promise<void>;
   /** Stops it for good and removes its directory (call it in `afterAll`). */
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
 }
 
 /** initdb and postgres refuse to run as root: as root, they run as the `postgres` system user. */
@@ -126,43 +102,17 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   }
   const port = await freePort();
   const url = `postgresql://castgate@127.0.0.1:${port}/postgres`;
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-  const killOnExit = () => child?.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  async function start(): Promise<void> {
-    if (child !== undefined) return;
-    const args = ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir,
-      '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=32MB', '-c', 'max_connections=60'];
-    const started = spawn(join(binDir, 'postgres'), args, { ...asUser, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    started.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const state = { running: true };
-    exited = new Promise((resolve) => {
-      started.once('exit', () => {
-        state.running = false;
-        resolve();
-      });
-    });
-    child = started;
-    for (let attempt = 0; attempt < 300; attempt++) {
-      if (await answers(url)) return;
-      if (!state.running) break;
-      await sleep(50);
-    }
-    started.kill('SIGKILL');
-    child = undefined;
-    throw new Error(`postgres did not come up on port ${port}: ${stderr}`);
-  }
-
-  async function stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
-    const running = child;
-    if (running === undefined) return;
-    child = undefined;
-    running.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
-    await exited;
-  }
+  const args = ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir,
+    '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=32MB', '-c', 'max_connections=60'];
+  const server = serverProcess({
+    name: 'postgres',
+    port,
+    spawn: () => spawn(join(binDir, 'postgres'), args, { ...asUser, stdio: ['ignore', 'ignore', 'pipe'] }),
+    answers: () => answers(url),
+    attempts: 300,
+  });
+  const start = () => server.start();
+  const stop = (mode: 'fast' | 'immediate' = 'fast') => server.stop(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
 
   try {
     await start();
@@ -177,7 +127,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     stop,
     async close() {
       await stop();
-      process.removeListener('exit', killOnExit);
+      server.release();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,10 +1,10 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { freePort } from '../../helpers/server-process.js';
 import { redisAvailability } from './redis-server.js';
 
 const run = promisify(execFile);
@@ -31,24 +31,12 @@ function redisCli(): string {
 
 /** Free ports whose cluster bus port (port + 10000) is free too. */
 async function freePorts(count: number): Promise<number[]> {
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => {
-          if (address !== null && typeof address === 'object') resolve(address.port);
-          else reject(new Error('no port'));
-        });
-      });
-    });
   const ports: number[] = [];
   while (ports.length < count) {
-    const port = await listen(0);
+    const port = await freePort();
     if (port > 55_000 || ports.includes(port)) continue;
     try {
-      await listen(port + 10_000);
+      await freePort(port + 10_000);
       ports.push(port);
     } catch {
       // the bus port is taken: try another

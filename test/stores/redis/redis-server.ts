@@ -1,21 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, isExecutable, serverProcess } from '../../helpers/server-process.js';
 
 /** Where a usable `redis-server` is, or why there is none. */
 export type RedisAvailability = { available: true; binary: string } | { available: false; reason: string };
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `REDIS_SERVER_BIN` when set (and only it), else `/usr/bin/redis-server`, else the first on PATH. */
 function findRedisServer(): RedisAvailability {
@@ -53,20 +44,6 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
-
 function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' });
@@ -98,43 +75,15 @@ export async function startRedisServer(): Promise<RedisServer> {
   const { binary } = redisAvailability;
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'castgate-redis-'));
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-
-  const killOnExit = () => child?.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  async function start(): Promise<void> {
-    if (child !== undefined) return;
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-    const started = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    started.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const state = { running: true };
-    exited = new Promise((resolve) => {
-      started.once('exit', () => {
-        state.running = false;
-        resolve();
-      });
-    });
-    child = started;
-    for (let attempt = 0; attempt < 200; attempt++) {
-      if (await answersPing(port)) return;
-      if (!state.running) break;
-      await sleep(50);
-    }
-    started.kill('SIGKILL');
-    child = undefined;
-    throw new Error(`redis-server did not come up on port ${port}: ${stderr}`);
-  }
-
-  async function stop(): Promise<void> {
-    const running = child;
-    if (running === undefined) return;
-    child = undefined;
-    running.kill('SIGTERM');
-    await exited;
-  }
+  const server = serverProcess({
+    name: 'redis-server',
+    port,
+    spawn: () => spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    answers: () => answersPing(port),
+    attempts: 200,
+  });
+  const start = () => server.start();
+  const stop = () => server.stop('SIGTERM');
 
   await start();
   return {
@@ -144,7 +93,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     stop,
     async close() {
       await stop();
-      process.removeListener('exit', killOnExit);
+      server.release();
       rmSync(dir, { recursive: true, force: true });
     },
   };
