@@ -5,7 +5,7 @@ import { dockerNetworkName } from '../net/docker-network.js';
 import { domainMatcherOf, hostIsListed } from '../net/domain-match.js';
 import { maxHttpUrlLength, readHttpUrl } from '../net/url.js';
 import { invalidQueryValue, readQueryParam, type CastQuery } from '../contract/query.js';
-import { buildRemoteAppArgs } from '../remote-app/build.js';
+import { buildParsedRemoteAppArgs } from '../remote-app/build.js';
 
 /** The longest `kasm_url` value accepted, in characters. */
 export const maxKasmUrlLength = maxHttpUrlLength;
@@ -87,7 +87,7 @@ export const parametersGuard: Guard = {
       if (dockerNetwork !== undefined) launch.dockerNetwork = dockerNetwork;
       return pass({ launch });
     }
-    const args = buildRemoteAppArgs(config.remoteApp, query);
+    const args = buildParsedRemoteAppArgs(config.remoteApp, query);
     if (!args.ok) return deny(args.error.code, { parameter: args.error.parameter });
     const launch: { -readonly [K in keyof LaunchPlan]?: LaunchPlan[K] } = {
       remoteApp: { name: args.name, argv: args.argv, commandLine: args.commandLine },

@@ -144,22 +144,32 @@ export function buildRemoteAppArgs(
 ): RemoteAppArgsResult {
   // A parsed config's remote app comes back as it is; a plain object is validated and compiled.
   const app = parseRemoteApp(remoteApp, options.regex);
-  const patterns = patternsFor(app, options.regex);
+  return buildArgs(app, patternsFor(app, options.regex), query);
+}
+
+const noWarnings: readonly string[] = Object.freeze([]);
+
+/**
+ * {@link buildRemoteAppArgs} on a parsed config's remote app (the parameters guard's path: no
+ * validation, its compiled matchers).
+ */
+export function buildParsedRemoteAppArgs(app: RemoteAppConfig, query: CastQuery | undefined): RemoteAppArgsResult {
+  return buildArgs(app, patternsFor(app, undefined), query);
+}
+
+// One pass over the arguments with an index (no iterator, no closure): the quoted pieces are joined
+// once at the end, so the command line is one flat string (a session keeps it in its plan).
+function buildArgs(app: RemoteAppConfig, patterns: CompiledPatterns, query: CastQuery | undefined): RemoteAppArgsResult {
   const strict = app.argPolicy === 'strict';
+  const { args } = app;
   const argv: string[] = [];
   const quoted: string[] = [];
-  const warnings: string[] = [];
+  let warnings: string[] | undefined;
   let length = -1; // the length of the quoted items joined with single spaces (-1: nothing yet)
   let lastUrlParameter: string | undefined;
 
-  const push = (item: string): void => {
-    const piece = quoteWindowsArg(item);
-    argv.push(item);
-    quoted.push(piece);
-    length += 1 + piece.length;
-  };
-
-  for (const [index, arg] of app.args.entries()) {
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] as RemoteAppConfig['args'][number];
     let fromUrl: string | undefined;
     let value: string | undefined;
     if (arg.argumentValue !== undefined) {
@@ -176,12 +186,22 @@ export function buildRemoteAppArgs(
       if (argValueProblem(raw, app.argPolicy) !== undefined) return refuse('invalid_parameter', parameter);
       const matcher = patterns[index];
       if (matcher !== undefined && !matcher.test(raw)) return refuse('invalid_parameter', parameter);
-      if (!strict && raw.includes('%')) warnings.push(percentWarning(parameter));
+      if (!strict && raw.includes('%')) (warnings ??= []).push(percentWarning(parameter));
       fromUrl = parameter;
       value = raw;
     }
-    if (arg.argumentName !== undefined) push(arg.argumentName);
-    if (value !== undefined) push(value);
+    if (arg.argumentName !== undefined) {
+      const piece = quoteWindowsArg(arg.argumentName);
+      argv.push(arg.argumentName);
+      quoted.push(piece);
+      length += 1 + piece.length;
+    }
+    if (value !== undefined) {
+      const piece = quoteWindowsArg(value);
+      argv.push(value);
+      quoted.push(piece);
+      length += 1 + piece.length;
+    }
     if (fromUrl !== undefined) lastUrlParameter = fromUrl;
     // Name the URL parameter that took the line over the limit, or the last one before it. Static
     // arguments alone are never over it: the config parser refuses such a remote app.
@@ -192,6 +212,6 @@ export function buildRemoteAppArgs(
     name: app.remoteAppName,
     argv: Object.freeze(argv),
     commandLine: quoted.join(' '),
-    warnings: Object.freeze(warnings),
+    warnings: warnings === undefined ? noWarnings : Object.freeze(warnings),
   };
 }
