@@ -56,46 +56,53 @@ export interface MemoryProvisionerOptions {
 
 const defaultMaxSessions = 10_000;
 
+/** A remembered session, and whether it still is (a forgotten one may wait in a queue until its turn). */
+interface Held {
+  readonly session: MemorySession;
+  readonly anonymous: boolean;
+  live: boolean;
+}
+
 /**
- * Session ids, oldest first, as an array with a moving head: a queue that costs no hash-table work
- * (a Set of ten thousand ids churned by every decision made most of the provisioner's cost). An id
- * forgotten out of turn (`end`) stays until the head reaches it or the queue is trimmed.
+ * Sessions, oldest first, as an array with a moving head: a queue that costs no hash-table work (a
+ * Set of ten thousand ids churned by every decision made most of the provisioner's cost). A session
+ * forgotten out of turn (`end`) is marked, and stays until the head reaches it or the queue is trimmed.
  */
-class IdQueue {
-  #ids: string[] = [];
+class HeldQueue {
+  #items: (Held | undefined)[] = [];
   #head = 0;
 
-  push(id: string): void {
-    this.#ids.push(id);
+  push(held: Held): void {
+    this.#items.push(held);
   }
 
-  /** Takes the oldest id that `live` accepts, dropping the ones before it; `undefined` when none is left. */
-  shift(live: (id: string) => boolean): string | undefined {
-    const ids = this.#ids;
-    while (this.#head < ids.length) {
-      const id = ids[this.#head] as string;
-      ids[this.#head++] = '';
-      if (live(id)) {
+  /** Takes the oldest session still remembered, dropping the forgotten ones before it; `undefined` when none is left. */
+  shift(): Held | undefined {
+    const items = this.#items;
+    while (this.#head < items.length) {
+      const held = items[this.#head];
+      items[this.#head++] = undefined;
+      if (held?.live === true) {
         this.#compact();
-        return id;
+        return held;
       }
     }
-    this.#ids = [];
+    this.#items = [];
     this.#head = 0;
     return undefined;
   }
 
-  /** Drops the ids `live` refuses once they outnumber the `count` live ones, so ended sessions never pile up. */
-  trim(count: number, live: (id: string) => boolean): void {
-    if (this.#ids.length - this.#head <= 2 * count + 64) return;
-    this.#ids = this.#ids.slice(this.#head).filter(live);
+  /** Drops the forgotten sessions once they outnumber the `count` remembered ones, so ended sessions never pile up. */
+  trim(count: number): void {
+    if (this.#items.length - this.#head <= 2 * count + 64) return;
+    this.#items = this.#items.slice(this.#head).filter((held) => held?.live === true);
     this.#head = 0;
   }
 
   /** Drops the taken head of the array once it is most of it. */
   #compact(): void {
-    if (this.#head >= 1024 && this.#head * 2 >= this.#ids.length) {
-      this.#ids = this.#ids.slice(this.#head);
+    if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
   }
@@ -128,32 +135,33 @@ export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}):
   if (!Number.isSafeInteger(maxSessions) || maxSessions < 1) throw new TypeError('castgate: `maxSessions` must be a positive integer');
 
   /** Every session remembered, oldest first (a Map keeps insertion order). */
-  const sessions = new Map<string, MemorySession>();
-  /** The ids of anonymous and of signed-in sessions, each oldest first: the order they are forgotten in. */
-  const anonymousIds = new IdQueue();
-  const signedInIds = new IdQueue();
+  const sessions = new Map<string, Held>();
+  /** Anonymous and signed-in sessions, each oldest first: the order they are forgotten in. */
+  const anonymousQueue = new HeldQueue();
+  const signedInQueue = new HeldQueue();
   let anonymousCount = 0;
   /** Running signed-in session ids per (config, user), oldest first. */
   const byOwner = new Map<string, string[]>();
   const nextSessionId = randomIdSource('session-');
   const nextAnonymousId = randomIdSource('anon-');
-  const isRemembered = (id: string): boolean => sessions.has(id);
 
   function findRunning(input: { configKey: string; userId: string }): { id: string; userId: string } | null {
     const ids = byOwner.get(ownerKey(input.configKey, input.userId));
     const id = ids?.[ids.length - 1];
-    const session = id === undefined ? undefined : sessions.get(id);
-    return session === undefined ? null : { id: session.id, userId: session.userId };
+    const held = id === undefined ? undefined : sessions.get(id);
+    return held === undefined ? null : { id: held.session.id, userId: held.session.userId };
   }
 
-  function forget(session: MemorySession): void {
+  function forget(held: Held): void {
+    const { session } = held;
+    held.live = false;
     sessions.delete(session.id);
-    if (session.plan.user.anonymous) {
+    if (held.anonymous) {
       anonymousCount--;
-      anonymousIds.trim(anonymousCount, isRemembered);
+      anonymousQueue.trim(anonymousCount);
       return;
     }
-    signedInIds.trim(sessions.size - anonymousCount, isRemembered);
+    signedInQueue.trim(sessions.size - anonymousCount);
     const owner = ownerKey(session.configKey, session.userId);
     const ids = byOwner.get(owner) ?? [];
     const remaining = ids.filter((other) => other !== session.id);
@@ -163,25 +171,26 @@ export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}):
 
   /** Forgets the oldest anonymous session, else the oldest signed-in one. */
   function forgetOldest(): void {
-    const oldest = anonymousCount > 0 ? anonymousIds.shift(isRemembered) : signedInIds.shift(isRemembered);
-    const session = oldest === undefined ? undefined : sessions.get(oldest);
-    if (session !== undefined) forget(session);
+    const oldest = anonymousCount > 0 ? anonymousQueue.shift() : signedInQueue.shift();
+    if (oldest !== undefined) forget(oldest);
   }
 
   // It answers at once, so there is never a call to cancel: `signal` is not read (reading the engine's
   // lazily made signal would create an AbortController for every decision).
   function provision(input: { configKey: string; plan: LaunchPlan }): { id: string; userId: string } {
     const { configKey, plan } = input;
-    const userId = plan.user.anonymous ? nextAnonymousId() : plan.user.id;
+    const anonymous = plan.user.anonymous;
+    const userId = anonymous ? nextAnonymousId() : plan.user.id;
     if (userId === undefined) throw new TypeError('castgate: a signed-in launch plan needs `user.id`');
     const session: MemorySession = { id: nextSessionId(), userId, configKey, plan };
     if (sessions.size >= maxSessions) forgetOldest();
-    sessions.set(session.id, session);
-    if (plan.user.anonymous) {
-      anonymousIds.push(session.id);
+    const held: Held = { session, anonymous, live: true };
+    sessions.set(session.id, held);
+    if (anonymous) {
+      anonymousQueue.push(held);
       anonymousCount++;
     } else {
-      signedInIds.push(session.id);
+      signedInQueue.push(held);
       const owner = ownerKey(configKey, userId);
       const ids = byOwner.get(owner);
       if (ids === undefined) byOwner.set(owner, [session.id]);
@@ -191,12 +200,18 @@ export function createMemoryProvisioner(options: MemoryProvisionerOptions = {}):
   }
 
   function end(id: string): boolean {
-    const session = sessions.get(id);
-    if (session === undefined) return false;
-    forget(session);
+    const held = sessions.get(id);
+    if (held === undefined) return false;
+    forget(held);
     return true;
   }
 
+  function list(): MemorySession[] {
+    const all: MemorySession[] = [];
+    for (const held of sessions.values()) all.push(held.session);
+    return all;
+  }
+
   // Both answer at once; the engine calls the synchronous twins (see immediate.ts).
-  return { findRunning: withImmediate(findRunning), provision: withImmediate(provision), end, list: () => [...sessions.values()] };
+  return { findRunning: withImmediate(findRunning), provision: withImmediate(provision), end, list };
 }

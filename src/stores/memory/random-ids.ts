@@ -6,7 +6,7 @@ import { randomFillSync } from 'node:crypto';
 // thousand decisions kept about 500 bytes of them per id, and every scavenge copied them. Here a
 // batch of ids is formatted as bytes and turned into one flat string; each id is a slice of it.
 
-const idsPerBatch = 128;
+const idsPerBatch = 512;
 const uuidLength = 36;
 /** The two ASCII hex digits of every byte value. */
 const hexPairs = /* @__PURE__ */ (() => {
@@ -25,29 +25,32 @@ const dash = 0x2d;
  * UUIDs are version 4 (RFC 4122 variant) with 122 random bits from `crypto.randomFillSync`.
  */
 export function randomIdSource(prefix: string): () => string {
-  const head = Buffer.from(prefix, 'latin1');
+  const head = Uint8Array.from(Buffer.from(prefix, 'latin1'));
   const idLength = head.length + uuidLength;
   const random = new Uint8Array(16 * idsPerBatch);
   const text = Buffer.allocUnsafe(idLength * idsPerBatch);
+  // The prefix is written once per batch slot here: refills only overwrite the UUIDs.
+  for (let id = 0; id < idsPerBatch; id++) text.set(head, id * idLength);
   let batch = '';
   let next = idsPerBatch;
 
+  // One pass over the batch's random bytes in plain typed-array reads and writes (no native call per
+  // id: a `Buffer.copy` per id cost more than formatting it).
   function refill(): void {
     randomFillSync(random);
-    let at = 0;
     for (let id = 0; id < idsPerBatch; id++) {
-      at += head.copy(text, at);
+      let at = id * idLength + head.length;
       const from = id * 16;
       for (let i = 0; i < 16; i++) {
-        let byte = random[from + i] ?? 0;
+        let byte = random[from + i] as number;
         if (i === 6) byte = (byte & 0x0f) | 0x40; // the version
         else if (i === 8) byte = (byte & 0x3f) | 0x80; // the variant
-        text[at++] = hexPairs[2 * byte] ?? 0;
-        text[at++] = hexPairs[2 * byte + 1] ?? 0;
+        text[at++] = hexPairs[2 * byte] as number;
+        text[at++] = hexPairs[2 * byte + 1] as number;
         if (i === 3 || i === 5 || i === 7 || i === 9) text[at++] = dash;
       }
     }
-    batch = text.toString('latin1', 0, at);
+    batch = text.toString('latin1');
     next = 0;
   }
 
