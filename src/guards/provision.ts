@@ -33,18 +33,24 @@ export const provisionGuard: Guard = {
     const call = new ProvisionCall(ctx, config.key, plan);
     // A memory provisioner answers at once: no promise to wait for (see stores/memory/immediate.ts).
     const provisionNow = immediateOf(sessions, 'provision');
-    if (provisionNow !== undefined) return provisioned(ctx, plan, provisionNow(call));
+    // Its answer is a fresh `{ id, userId }` by construction: finished on as it is.
+    if (provisionNow !== undefined) return finished(ctx, plan, provisionNow(call));
     return Promise.resolve(sessions.provision(call)).then((session) => provisioned(ctx, plan, session));
   },
 };
 
-/** Finishes on the provisioner's answer; first commits the quota unit to a store with `commit`. */
+/** Checks the provisioner's answer (a session ref), then finishes. */
 function provisioned(ctx: GuardContext, plan: LaunchPlan, session: unknown): GuardVerdict | Promise<GuardVerdict> {
   const candidate = session as Partial<SessionRef> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.id !== 'string' || typeof candidate.userId !== 'string') {
     throw new TypeError('castgate: SessionProvisioner.provision must resolve to { id, userId }');
   }
-  const done = finish('created', { id: candidate.id, userId: candidate.userId }, plan);
+  return finished(ctx, plan, { id: candidate.id, userId: candidate.userId });
+}
+
+/** Finishes with a checked session; first commits the quota unit to a store with `commit`. */
+function finished(ctx: GuardContext, plan: LaunchPlan, session: SessionRef): GuardVerdict | Promise<GuardVerdict> {
+  const done = finish('created', session, plan);
   const unit = unitOf(ctx);
   const { quota } = ctx.stores;
   if (unit?.state === 'taken' && quota.commit !== undefined) {

@@ -30,16 +30,16 @@ export const quotaGuard: Guard = {
     if (admitted !== undefined) return admitted.state === 'taken' ? pass() : deny('quota_exhausted');
     const { quota } = stores;
     const call = new QuotaCall(ctx, config.key, initial);
-    // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts).
+    // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts), and
+    // its answer is the contract's by construction (no check, no copy).
     const takeNow = immediateOf(quota, 'take');
-    if (takeNow !== undefined) return takenVerdict(ctx, quota, takeNow(call));
-    return Promise.resolve(quota.take(call)).then((answer) => takenVerdict(ctx, quota, answer));
+    if (takeNow !== undefined) return checkedVerdict(ctx, quota, takeNow(call));
+    return Promise.resolve(quota.take(call)).then((answer) => checkedVerdict(ctx, quota, checkQuotaTaken(answer)));
   },
 };
 
-/** The verdict on a `QuotaStore.take` answer: a pass that gives the unit back, or `quota_exhausted`. */
-function takenVerdict(ctx: GuardContext, quota: QuotaStore, answer: unknown): GuardVerdict {
-  const taken = checkQuotaTaken(answer);
+/** The verdict on a checked `QuotaStore.take` answer: a pass that gives the unit back, or `quota_exhausted`. */
+function checkedVerdict(ctx: GuardContext, quota: QuotaStore, taken: { readonly ok: true; readonly reservation: string } | { readonly ok: false }): GuardVerdict {
   if (!taken.ok) return deny('quota_exhausted');
   const configKey = ctx.config.key;
   const { reservation } = taken;

@@ -61,16 +61,20 @@ export const rateLimitGuard: Guard = {
     const { rateLimit, admission } = ctx.stores;
     const initial = ctx.config.sessionsRemaining;
     if (admission !== undefined && initial !== undefined) return admit(ctx, call, admission, initial);
-    // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts).
+    // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts), and
+    // its answer is the contract's by construction (no check, no copy).
     const takeNow = immediateOf(rateLimit, 'take');
-    if (takeNow !== undefined) return takenVerdict(rateLimit, call, takeNow(call));
-    return Promise.resolve(rateLimit.take(call)).then((answer) => takenVerdict(rateLimit, call, answer));
+    if (takeNow !== undefined) return checkedVerdict(rateLimit, call, takeNow(call));
+    return Promise.resolve(rateLimit.take(call)).then((answer) => checkedVerdict(rateLimit, call, checkTaken(answer)));
   },
 };
 
-/** The verdict on a `RateLimitStore.take` answer: a pass that gives the slot back, or `rate_limited`. */
-function takenVerdict(rateLimit: RateLimitStore, call: RateLimitCall, answer: unknown): GuardVerdict {
-  const taken = checkTaken(answer);
+/** The verdict on a checked `RateLimitStore.take` answer: a pass that gives the slot back, or `rate_limited`. */
+function checkedVerdict(
+  rateLimit: RateLimitStore,
+  call: RateLimitCall,
+  taken: { readonly ok: true; readonly reservation: string } | { readonly ok: false; readonly retryAfterMs: number },
+): GuardVerdict {
   if (!taken.ok) return rateLimitedVerdict(call, taken.retryAfterMs);
   const { key } = call;
   const { reservation } = taken;
