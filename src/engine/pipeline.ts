@@ -3,6 +3,7 @@ import type { CastDecision, CastErrorCode, GuardDenial, GuardTrace } from '../co
 import type { GiveBack, Guard, GuardVerdict } from '../contract/guard.js';
 import type { NormalizedRequest } from '../contract/request.js';
 import type { CastStores, LeaseRef } from '../contract/stores.js';
+import { configSkipsOf, type ConfigSkips } from './config-skips.js';
 import { EvaluationContext, type GuardSettings } from './context.js';
 import { armDeadline, DeadlineExceededError, unwatchDeadline, watchDeadline, withDeadline, type DeadlineWatched } from './deadline.js';
 import { allowedDecision, deniedDecision, traceEntry, type MessageOverrides } from './decision-builder.js';
@@ -62,6 +63,7 @@ export class Run implements DeadlineWatched {
   deadline = Number.POSITIVE_INFINITY;
   readonly #ctx: EvaluationContext;
   readonly #guards: readonly Guard[];
+  readonly #skips: ConfigSkips;
   readonly #settings: PipelineSettings;
   readonly #trace: GuardTrace[] = [];
   #giveBacks: GiveBack[] | undefined;
@@ -95,6 +97,7 @@ export class Run implements DeadlineWatched {
     this.#ctx = new EvaluationContext(config, request, stores, settings.captchaFailuresPerClient, guardSettings);
     this.#decisionId = decisionId;
     this.#guards = guards;
+    this.#skips = configSkipsOf(config, guards);
     this.#settings = settings;
     this.#callTimeoutMs = settings.storeTimeoutMs;
     // Only the captcha guard calls a verifier, and only for a config that requires one: no hook (and no
@@ -185,8 +188,15 @@ export class Run implements DeadlineWatched {
     try {
       const guards = this.#guards;
       const ctx = this.#ctx;
+      const skips = this.#skips;
       while (this.#index < guards.length) {
         const guard = guards[this.#index] as Guard;
+        // A guard that skips this config whatever the request is traced without a call (config-skips.ts).
+        if (skips !== undefined && skips[this.#index] === guard.check) {
+          this.#trace.push({ guard: guard.name, verdict: 'skip', durationMs: 0 });
+          this.#index++;
+          continue;
+        }
         let result: GuardVerdict | PromiseLike<GuardVerdict>;
         try {
           result = guard.check(ctx);

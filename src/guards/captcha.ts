@@ -4,6 +4,7 @@ import { captchaFailuresPerClientOf, unavailableAs, verifierCallNext } from '../
 import { checkPeeked, checkRemaining, checkTaken } from '../engine/store-answers.js';
 import { RateLimitCall } from '../engine/store-calls.js';
 import { rateLimitCallOf, rateLimitedVerdict } from './rate-limit.js';
+import { skipsConfigsWhen } from '../engine/config-skips.js';
 
 /** The failure budget's window without `ipRateLimit` (SPEC §A). */
 const defaultFailureWindowSeconds = 600;
@@ -35,14 +36,17 @@ function failureBudgetCallOf(ctx: GuardContext): RateLimitCall {
  * const stores = { ...createMemoryStores(), captcha: recaptchaVerifier({ secret: process.env.RECAPTCHA_SECRET ?? '' }) };
  * ```
  */
-export const captchaGuard: Guard = {
-  name: 'captcha',
-  check(ctx) {
-    const { config, request } = ctx;
-    if (!config.requireCaptcha || request.user !== null) return skip();
-    return checkCaptcha(ctx);
+export const captchaGuard: Guard = /* @__PURE__ */ skipsConfigsWhen(
+  {
+    name: 'captcha',
+    check(ctx) {
+      const { config, request } = ctx;
+      if (!config.requireCaptcha || request.user !== null) return skip();
+      return checkCaptcha(ctx);
+    },
   },
-};
+  (config) => !config.requireCaptcha,
+);
 
 async function checkCaptcha(ctx: GuardContext): Promise<GuardVerdict> {
   const { config, request, stores } = ctx;

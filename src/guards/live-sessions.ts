@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deny, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 import type { LeaseRef, LeaseStore } from '../contract/stores.js';
 import { holdLeases, leaseTtlMsOf } from '../engine/context.js';
+import { skipsConfigsWhen } from '../engine/config-skips.js';
 
 /** The lease key of a config's live sessions. */
 export function liveKeyOf(configKey: string): string {
@@ -37,11 +38,14 @@ async function releaseAll(leases: LeaseStore, held: readonly LeaseRef[]): Promis
  *   maxLiveSessions: 20, maxLiveSessionsPerClient: 2 });
  * ```
  */
-export const liveSessionsGuard: Guard = {
-  name: 'liveSessions',
-  // Synchronous when there is nothing to cap: a config without live caps costs no promise here.
-  check: (ctx) => (ctx.config.maxLiveSessions === undefined && ctx.config.maxLiveSessionsPerClient === undefined ? skip() : takeLeases(ctx)),
-};
+export const liveSessionsGuard: Guard = /* @__PURE__ */ skipsConfigsWhen(
+  {
+    name: 'liveSessions',
+    // Synchronous when there is nothing to cap: a config without live caps costs no promise here.
+    check: (ctx) => (ctx.config.maxLiveSessions === undefined && ctx.config.maxLiveSessionsPerClient === undefined ? skip() : takeLeases(ctx)),
+  },
+  (config) => config.maxLiveSessions === undefined && config.maxLiveSessionsPerClient === undefined,
+);
 
 /** Takes the per-client lease, then the link's (both or neither). */
 async function takeLeases(ctx: GuardContext): Promise<GuardVerdict> {

@@ -4,6 +4,7 @@ import { checkQuotaTaken } from '../engine/store-answers.js';
 import { QuotaCall } from '../engine/store-calls.js';
 import { immediateOf } from '../stores/memory/immediate.js';
 import { recordUnit, unitOf } from './admitted-units.js';
+import { skipsConfigsWhen } from '../engine/config-skips.js';
 
 /**
  * With `sessionsRemaining` set, serves a session only while the config's counter is above zero and
@@ -20,23 +21,26 @@ import { recordUnit, unitOf } from './admitted-units.js';
  * await stores.quota.setRemaining(config.key, 250); // an admin tops it up
  * ```
  */
-export const quotaGuard: Guard = {
-  name: 'quota',
-  check(ctx) {
-    const { config, stores } = ctx;
-    const initial = config.sessionsRemaining;
-    if (initial === undefined) return skip();
-    const admitted = unitOf(ctx);
-    if (admitted !== undefined) return admitted.state === 'taken' ? pass() : deny('quota_exhausted');
-    const { quota } = stores;
-    const call = new QuotaCall(ctx, config.key, initial);
-    // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts), and
-    // its answer is the contract's by construction (no check, no copy).
-    const takeNow = immediateOf(quota, 'take');
-    if (takeNow !== undefined) return checkedVerdict(ctx, quota, takeNow(call));
-    return Promise.resolve(quota.take(call)).then((answer) => checkedVerdict(ctx, quota, checkQuotaTaken(answer)));
+export const quotaGuard: Guard = /* @__PURE__ */ skipsConfigsWhen(
+  {
+    name: 'quota',
+    check(ctx) {
+      const { config, stores } = ctx;
+      const initial = config.sessionsRemaining;
+      if (initial === undefined) return skip();
+      const admitted = unitOf(ctx);
+      if (admitted !== undefined) return admitted.state === 'taken' ? pass() : deny('quota_exhausted');
+      const { quota } = stores;
+      const call = new QuotaCall(ctx, config.key, initial);
+      // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts), and
+      // its answer is the contract's by construction (no check, no copy).
+      const takeNow = immediateOf(quota, 'take');
+      if (takeNow !== undefined) return checkedVerdict(ctx, quota, takeNow(call));
+      return Promise.resolve(quota.take(call)).then((answer) => checkedVerdict(ctx, quota, checkQuotaTaken(answer)));
+    },
   },
-};
+  (config) => config.sessionsRemaining === undefined,
+);
 
 /** The verdict on a checked `QuotaStore.take` answer: a pass that gives the unit back, or `quota_exhausted`. */
 function checkedVerdict(ctx: GuardContext, quota: QuotaStore, taken: { readonly ok: true; readonly reservation: string } | { readonly ok: false }): GuardVerdict {

@@ -6,6 +6,7 @@ import { recordUnit } from './admitted-units.js';
 import type { NormalizedRequest } from '../contract/request.js';
 import type { AdmissionStore, RateLimitStore } from '../contract/stores.js';
 import { immediateOf } from '../stores/memory/immediate.js';
+import { skipsConfigsWhen } from '../engine/config-skips.js';
 
 /**
  * The rate-limit bucket of a request: the config key and the client's bucket (`v4:<address>` or
@@ -53,21 +54,24 @@ export function rateLimitedVerdict(call: RateLimitCall, retryAfterMs: number): G
  *   ipRateLimit: { sessions: 1, withinSeconds: 60 } });
  * ```
  */
-export const rateLimitGuard: Guard = {
-  name: 'rateLimit',
-  check(ctx) {
-    const call = rateLimitCallOf(ctx);
-    if (call === undefined) return skip();
-    const { rateLimit, admission } = ctx.stores;
-    const initial = ctx.config.sessionsRemaining;
-    if (admission !== undefined && initial !== undefined) return admit(ctx, call, admission, initial);
-    // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts), and
-    // its answer is the contract's by construction (no check, no copy).
-    const takeNow = immediateOf(rateLimit, 'take');
-    if (takeNow !== undefined) return checkedVerdict(rateLimit, call, takeNow(call));
-    return Promise.resolve(rateLimit.take(call)).then((answer) => checkedVerdict(rateLimit, call, checkTaken(answer)));
+export const rateLimitGuard: Guard = /* @__PURE__ */ skipsConfigsWhen(
+  {
+    name: 'rateLimit',
+    check(ctx) {
+      const call = rateLimitCallOf(ctx);
+      if (call === undefined) return skip();
+      const { rateLimit, admission } = ctx.stores;
+      const initial = ctx.config.sessionsRemaining;
+      if (admission !== undefined && initial !== undefined) return admit(ctx, call, admission, initial);
+      // A memory store answers at once: no promise to wait for (see stores/memory/immediate.ts), and
+      // its answer is the contract's by construction (no check, no copy).
+      const takeNow = immediateOf(rateLimit, 'take');
+      if (takeNow !== undefined) return checkedVerdict(rateLimit, call, takeNow(call));
+      return Promise.resolve(rateLimit.take(call)).then((answer) => checkedVerdict(rateLimit, call, checkTaken(answer)));
+    },
   },
-};
+  (config) => config.ipRateLimit === undefined,
+);
 
 /** The verdict on a checked `RateLimitStore.take` answer: a pass that gives the slot back, or `rate_limited`. */
 function checkedVerdict(

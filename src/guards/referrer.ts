@@ -1,5 +1,6 @@
 import { deny, pass, skip, type Guard } from '../contract/guard.js';
 import { domainMatcherOf, hostIsListed, httpHostOf } from '../net/domain-match.js';
+import { skipsConfigsWhen } from '../engine/config-skips.js';
 
 /**
  * With a non-empty `allowedReferrers`, admits only a Referer that is an `http(s)` URL whose parsed
@@ -15,15 +16,18 @@ import { domainMatcherOf, hostIsListed, httpHostOf } from '../net/domain-match.j
  *   allowAnonymous: true, allowedReferrers: ['example.com', '*.example.org'] });
  * ```
  */
-export const referrerGuard: Guard = {
-  name: 'referrer',
-  check({ config, request }) {
-    if (config.allowedReferrers.length === 0) return skip();
-    const { referrer } = request;
-    if (referrer === null || referrer === '') {
-      return config.allowMissingReferrer ? pass({ note: 'no Referer sent; allowed by allowMissingReferrer' }) : deny('referrer_denied');
-    }
-    const host = httpHostOf(referrer);
-    return host !== null && hostIsListed(host, domainMatcherOf(config.allowedReferrers)) ? pass() : deny('referrer_denied');
+export const referrerGuard: Guard = /* @__PURE__ */ skipsConfigsWhen(
+  {
+    name: 'referrer',
+    check({ config, request }) {
+      if (config.allowedReferrers.length === 0) return skip();
+      const { referrer } = request;
+      if (referrer === null || referrer === '') {
+        return config.allowMissingReferrer ? pass({ note: 'no Referer sent; allowed by allowMissingReferrer' }) : deny('referrer_denied');
+      }
+      const host = httpHostOf(referrer);
+      return host !== null && hostIsListed(host, domainMatcherOf(config.allowedReferrers)) ? pass() : deny('referrer_denied');
+    },
   },
-};
+  (config) => config.allowedReferrers.length === 0,
+);

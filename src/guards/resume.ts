@@ -4,6 +4,7 @@ import { FindRunningCall } from '../engine/store-calls.js';
 import { deny, finish, pass, skip, type Guard, type GuardContext, type GuardVerdict } from '../contract/guard.js';
 import type { LaunchPlan } from '../contract/launch-plan.js';
 import { immediateOf } from '../stores/memory/immediate.js';
+import { skipsConfigsWhen } from '../engine/config-skips.js';
 
 /**
  * With `allowResume` (the default) and a signed-in user who already has a running session for this
@@ -24,16 +25,19 @@ import { immediateOf } from '../stores/memory/immediate.js';
  * const again = await evaluateCast(config, { ip: '192.0.2.1', user: { id: 'u-1' } }, stores);  // resumed
  * ```
  */
-export const resumeGuard: Guard = {
-  name: 'resume',
-  check(ctx) {
-    const { config, request } = ctx;
-    const { user } = request;
-    // Synchronous when there is nothing to look up: an anonymous request costs no promise here.
-    if (!config.allowResume || user === null) return skip();
-    return resumeRunning(ctx, user.id);
+export const resumeGuard: Guard = /* @__PURE__ */ skipsConfigsWhen(
+  {
+    name: 'resume',
+    check(ctx) {
+      const { config, request } = ctx;
+      const { user } = request;
+      // Synchronous when there is nothing to look up: an anonymous request costs no promise here.
+      if (!config.allowResume || user === null) return skip();
+      return resumeRunning(ctx, user.id);
+    },
   },
-};
+  (config) => !config.allowResume,
+);
 
 function resumeRunning(ctx: GuardContext, userId: string): GuardVerdict | Promise<GuardVerdict> {
   const { sessions } = ctx.stores;

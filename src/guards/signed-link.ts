@@ -4,6 +4,7 @@ import { linkKeysOf } from '../engine/context.js';
 import { maxLeaseTtlMs } from '../stores/validate.js';
 import { unboundParameter } from '../signed-links/bound-params.js';
 import { verifyLinkToken } from '../signed-links/verify.js';
+import { skipsConfigsWhen } from '../engine/config-skips.js';
 
 /** The lease key that remembers a spent single-use token: one per config and `jti`. */
 export function singleUseKeyOf(configKey: string, jti: string): string {
@@ -29,11 +30,14 @@ export function singleUseKeyOf(configKey: string, jti: string): string {
  * const decision = await evaluateCast(config, { ip: '192.0.2.1', linkToken: token }, createMemoryStores(), { linkKeys: { k1: secret } });
  * ```
  */
-export const signedLinkGuard: Guard = {
-  name: 'signedLink',
-  // Synchronous when there is nothing to check: a config without signed links costs no promise here.
-  check: (ctx) => (ctx.config.requireSignedLink ? checkSignedLink(ctx) : skip()),
-};
+export const signedLinkGuard: Guard = /* @__PURE__ */ skipsConfigsWhen(
+  {
+    name: 'signedLink',
+    // Synchronous when there is nothing to check: a config without signed links costs no promise here.
+    check: (ctx) => (ctx.config.requireSignedLink ? checkSignedLink(ctx) : skip()),
+  },
+  (config) => !config.requireSignedLink,
+);
 
 /** Verifies the token, its bound parameters, and spends a single-use token. */
 async function checkSignedLink(ctx: GuardContext): Promise<GuardVerdict> {
