@@ -98,7 +98,9 @@ function registerRoutes(fastify: FastifyInstance, options: CastgateFastifyOption
   fastify.setNotFoundHandler((request, reply) => send(reply, fail('not_found', request.headers.accept)));
   guardBadUrls(fastify.server, fastify.prefix, core);
 
-  fastify.all('/cast/*', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Not an async function: Fastify would wrap its promise and the answer would wait one more turn.
+  // The reply is sent when the handler's promise settles (it never rejects; a failing send is a 500).
+  fastify.all('/cast/*', (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.body;
     const input: CastHttpInput = {
       method: request.method,
@@ -108,7 +110,10 @@ function registerRoutes(fastify: FastifyInstance, options: CastgateFastifyOption
       user: userOf === undefined ? null : () => userOf(request),
       body: raw instanceof Uint8Array ? raw : undefined,
     };
-    return send(reply, await handle(input));
+    handle(input).then(
+      (output) => send(reply, output),
+      (error: unknown) => send(reply, fail('internal_error', request.headers.accept, error)),
+    );
   });
 }
 

@@ -115,7 +115,10 @@ export function regexEngineName(): 're2' | 're2js' {
 export const re2Engine: RegexEngine = (anchoredPattern) => {
   const Re2 = loadRe2();
   const re = new Re2(anchoredPattern, 'u');
-  return { test: (value) => re.test(value) };
+  // A string is copied into a new native buffer held by weak handles on every call (node-re2 caches
+  // only the last string object); a Buffer from Node's pool is matched as it is, at half the cost.
+  // The bytes are the same UTF-8 either way (lone surrogates become U+FFFD in both).
+  return { test: (value) => re.test(Buffer.from(value, 'utf8')) };
 };
 
 /**

@@ -70,7 +70,7 @@ function randomIpv4(): string {
 
 interface JsonAnswer {
   readonly allowed: boolean;
-  readonly error?: { readonly code: string; readonly message: string; readonly status: number; readonly parameter?: string };
+  readonly error?: { readonly code: string; readonly message: string; readonly status: number; readonly parameter?: string; readonly retryAfterSeconds?: number };
   readonly launch?: unknown;
   readonly trace?: unknown;
   readonly redirectUrl?: string;
@@ -199,6 +199,22 @@ export function describeCastHttpAdapter(adapter: CastHttpAdapterUnderTest): void
           expect(retryAfter).toBeLessThanOrEqual(60);
           expect(second.body).toContain('Request limit reached. Please try again later.');
           expect(second.body).toMatch(/try again in \d+ seconds?/u);
+        });
+      });
+
+      it('answers JSON 429 with Retry-After, no-store, nosniff and the decision id for Accept: application/json', async () => {
+        await withApp({}, async ({ origin }) => {
+          expect((await send(origin, path(contractConfigs.ratelimit), { headers: json })).status).toBe(200);
+          const second = await send(origin, path(contractConfigs.ratelimit), { headers: json });
+          expect(second.status).toBe(429);
+          const body = jsonOf(second);
+          expect(body).toMatchObject({ allowed: false, error: { code: 'rate_limited', status: 429 } });
+          expect(body.error?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+          expect(Number(second.headers['retry-after'])).toBe(body.error?.retryAfterSeconds);
+          expect(second.headers['x-cast-decision-id']).toBe(body.decisionId);
+          expect(second.headers['cache-control']).toBe('no-store');
+          expect(second.headers['x-content-type-options']).toBe('nosniff');
+          expect(second.headers['content-type']).toBe('application/json; charset=utf-8');
         });
       });
 
