@@ -1,6 +1,7 @@
 import { CallAbortedError, DeadlineExceededError, runWithDeadline } from '../../engine/deadline.js';
 import { RedisStoreError } from './errors.js';
 import type { LuaScript } from './scripts.js';
+import { tickWrites } from './tick-writes.js';
 
 /**
  * The part of an ioredis client (`Redis` or `Cluster`, v5) the stores use: `evalsha` and `eval` with
@@ -93,16 +94,21 @@ export function createScriptRunner(client: RedisScriptClient): ScriptRunner {
     };
   }
   if (isIoredis(client)) {
+    const beforeWrite = tickWrites(client);
     return {
-      send: (script, source, numKeys, keysAndArgs) =>
-        source ? client.eval(script.source, numKeys, ...keysAndArgs) : client.evalsha(script.sha1, numKeys, ...keysAndArgs),
-      run: (script, keys, args) =>
-        client
+      send: (script, source, numKeys, keysAndArgs) => {
+        beforeWrite();
+        return source ? client.eval(script.source, numKeys, ...keysAndArgs) : client.evalsha(script.sha1, numKeys, ...keysAndArgs);
+      },
+      run: (script, keys, args) => {
+        beforeWrite();
+        return client
           .evalsha(script.sha1, keys.length, ...keys, ...args)
           .catch((error: unknown) => {
             if (isNoScript(error)) return client.eval(script.source, keys.length, ...keys, ...args);
             throw error;
-          }),
+          });
+      },
     };
   }
   throw new TypeError('castgate/redis: pass an ioredis client (with `evalsha`) or a node-redis client (with `evalSha`)');
