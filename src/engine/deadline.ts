@@ -61,14 +61,19 @@ export class CallAbortedError extends Error {
 export interface DeadlineWatched {
   readonly deadline: number;
   expire(): void;
+  /** Whether it is watched now: set by {@link watchDeadline} and {@link unwatchDeadline} only. */
+  watched?: boolean;
 }
 
-// Everything watched, and one timer for the earliest deadline. Watching costs a Set insert and
-// delete instead of a timer per call (the hot path makes several store calls per decision). The
+// Everything watched, and one timer for the earliest deadline. Watching costs an array push and a
+// flag instead of a timer per call (the hot path makes several store calls per decision; a Set insert
+// and delete cost more, as each hashed a fresh object). An entry unwatched stays in the array, marked,
+// until the array is emptied (nothing watched), compacted (mostly stale) or walked by the timer. The
 // timer keeps the process alive exactly while something is watched: a pending decision is never
 // dropped by a process whose event loop ran out of other work (a CLI whose store never settles
 // would otherwise exit with code 13 and no decision), and an idle process is never held open.
-let watchedEntries: Set<DeadlineWatched> | undefined;
+let watchedEntries: DeadlineWatched[] = [];
+let watchedCount = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let timerAt = Number.POSITIVE_INFINITY;
 
@@ -80,40 +85,57 @@ export function armDeadline(at: number): void {
   }
   timerAt = at;
   timer = setTimeout(fire, Math.min(maxTimerMs, Math.max(0, at - performance.now())));
-  if (watchedEntries === undefined || watchedEntries.size === 0) timer.unref();
+  if (watchedCount === 0) timer.unref();
 }
 
 function fire(): void {
   timer = undefined;
   timerAt = Number.POSITIVE_INFINITY;
-  const watched = watchedEntries;
-  if (watched === undefined) return;
   const now = performance.now();
   let next = Number.POSITIVE_INFINITY;
-  for (const entry of watched) {
+  const due: DeadlineWatched[] = [];
+  const waiting: DeadlineWatched[] = [];
+  for (const entry of watchedEntries) {
+    if (entry.watched !== true) continue;
     if (entry.deadline <= now) {
-      watched.delete(entry);
-      entry.expire();
-    } else if (entry.deadline < next) {
-      next = entry.deadline;
+      due.push(entry);
+    } else {
+      waiting.push(entry);
+      if (entry.deadline < next) next = entry.deadline;
     }
+  }
+  // Entries watched while the due ones expire join `waiting`, and arm the timer themselves.
+  watchedEntries = waiting;
+  for (const entry of due) {
+    // One expiry may have unwatched another due entry: that one no longer expires.
+    if (entry.watched !== true) continue;
+    entry.watched = false;
+    watchedCount--;
+    entry.expire();
   }
   if (next !== Number.POSITIVE_INFINITY) armDeadline(next);
 }
 
 /** Starts watching `entry`: its `expire` runs once its deadline has passed, unless unwatched first. */
 export function watchDeadline(entry: DeadlineWatched): void {
-  const watched = (watchedEntries ??= new Set());
-  watched.add(entry);
-  if (watched.size === 1) timer?.ref();
+  if (entry.watched !== true) {
+    entry.watched = true;
+    watchedEntries.push(entry);
+    if (++watchedCount === 1) timer?.ref();
+  }
   armDeadline(entry.deadline);
 }
 
 /** Stops watching `entry`; with nothing left to watch, the timer no longer keeps the process alive. */
 export function unwatchDeadline(entry: DeadlineWatched): void {
-  const watched = watchedEntries;
-  if (watched === undefined || !watched.delete(entry)) return;
-  if (watched.size === 0) timer?.unref();
+  if (entry.watched !== true) return;
+  entry.watched = false;
+  if (--watchedCount === 0) {
+    timer?.unref();
+    watchedEntries = [];
+  } else if (watchedEntries.length > 2 * watchedCount + 64) {
+    watchedEntries = watchedEntries.filter((other) => other.watched === true);
+  }
 }
 
 /**
@@ -124,6 +146,7 @@ export function unwatchDeadline(entry: DeadlineWatched): void {
 export function withDeadline<T>(promise: PromiseLike<T>, timeoutMs: number, onTimeout?: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const entry: DeadlineWatched = {
+      watched: false,
       deadline: performance.now() + timeoutMs,
       expire: () => {
         onTimeout?.();
@@ -166,6 +189,7 @@ export function runWithDeadline<T>(work: () => PromiseLike<T>, timeoutMs: number
       if (finish()) reject(new CallAbortedError(signal?.reason));
     };
     const entry: DeadlineWatched = {
+      watched: false,
       deadline: performance.now() + timeoutMs,
       expire: () => {
         if (finish()) reject(new DeadlineExceededError(timeoutMs));
@@ -201,6 +225,7 @@ export function deadlineSignal(timeoutMs: number, signal: AbortSignal | undefine
     controller.abort(signal?.reason);
   };
   const entry: DeadlineWatched = {
+    watched: false,
     deadline: performance.now() + timeoutMs,
     expire: () => {
       signal?.removeEventListener('abort', onAbort);

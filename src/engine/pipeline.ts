@@ -61,6 +61,8 @@ async function giveBackAll(giveBacks: readonly GiveBack[], timeoutMs: number): P
 export class Run implements DeadlineWatched {
   /** When the guard in flight times out (a `performance.now()` instant); infinite until the first wait. */
   deadline = Number.POSITIVE_INFINITY;
+  /** Whether the deadline watcher holds this run (deadline.ts keeps it). */
+  watched = false;
   readonly #ctx: EvaluationContext;
   readonly #guards: readonly Guard[];
   readonly #skips: ConfigSkips;
