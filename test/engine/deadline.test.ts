@@ -10,7 +10,10 @@ import {
   durationProblem,
   maxTimerMs,
   runWithDeadline,
+  unwatchDeadline,
+  watchDeadline,
   withDeadline,
+  type DeadlineWatched,
 } from '../../src/engine/deadline.js';
 
 const never = () => new Promise<never>(() => undefined);
@@ -49,6 +52,61 @@ describe('withDeadline', () => {
       'quick',
       'slow but in time',
     ]);
+  });
+});
+
+describe('watchDeadline', () => {
+  const entry = (ms: number, onExpire: () => void = () => undefined): DeadlineWatched => ({ deadline: performance.now() + ms, expire: onExpire });
+
+  it('expires a watched entry once, even when it was watched twice', async () => {
+    let expired = 0;
+    const watched = entry(10, () => { expired++; });
+    watchDeadline(watched);
+    watchDeadline(watched);
+    await after(60, null);
+    expect(expired).toBe(1);
+    expect(watched.watched).toBe(false);
+  });
+
+  it('never expires an entry unwatched in time, among thousands watched and unwatched', async () => {
+    let expired = 0;
+    const keep = entry(30, () => { expired++; });
+    watchDeadline(keep);
+    for (let i = 0; i < 5000; i++) {
+      const passing = entry(20, () => { expired += 100; });
+      watchDeadline(passing);
+      unwatchDeadline(passing);
+    }
+    await after(80, null);
+    expect(expired).toBe(1);
+  });
+
+  it('does not expire a due entry that an earlier expiry unwatched', async () => {
+    const expired: string[] = [];
+    const second = entry(10, () => expired.push('second'));
+    const first = entry(5, () => {
+      expired.push('first');
+      unwatchDeadline(second);
+    });
+    watchDeadline(first);
+    watchDeadline(second);
+    await after(60, null);
+    expect(expired).toEqual(['first']);
+  });
+
+  it('expires an entry watched while another one expires, at its own deadline', async () => {
+    const expired: string[] = [];
+    let firstDone: () => void = () => undefined;
+    const firstExpired = new Promise<void>((resolve) => { firstDone = resolve; });
+    watchDeadline(entry(5, () => {
+      expired.push('first');
+      watchDeadline(entry(200, () => expired.push('later')));
+      firstDone();
+    }));
+    await firstExpired;
+    expect(expired).toEqual(['first']);
+    await after(400, null);
+    expect(expired).toEqual(['first', 'later']);
   });
 });
 
