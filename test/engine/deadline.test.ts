@@ -63,7 +63,7 @@ describe('watchDeadline', () => {
     const watched = entry(10, () => { expired++; });
     watchDeadline(watched);
     watchDeadline(watched);
-    await after(60, null);
+    await after(250, null);
     expect(expired).toBe(1);
     expect(watched.watched).toBe(false);
   });
@@ -77,7 +77,7 @@ describe('watchDeadline', () => {
       watchDeadline(passing);
       unwatchDeadline(passing);
     }
-    await after(80, null);
+    await after(250, null);
     expect(expired).toBe(1);
   });
 
@@ -90,7 +90,7 @@ describe('watchDeadline', () => {
     });
     watchDeadline(first);
     watchDeadline(second);
-    await after(60, null);
+    await after(250, null);
     expect(expired).toEqual(['first']);
   });
 
