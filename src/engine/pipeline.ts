@@ -193,9 +193,10 @@ export class Run implements DeadlineWatched {
       const skips = this.#skips;
       while (this.#index < guards.length) {
         const guard = guards[this.#index] as Guard;
-        // A guard that skips this config whatever the request is traced without a call (config-skips.ts).
-        if (skips !== undefined && skips[this.#index] === guard.check) {
-          this.#trace.push({ guard: guard.name, verdict: 'skip', durationMs: 0 });
+        // A guard whose verdict the config alone decides is traced without a call (config-skips.ts).
+        const known = skips?.[this.#index];
+        if (known !== undefined && known.check === guard.check) {
+          this.#trace.push({ guard: guard.name, verdict: known.verdict, durationMs: 0 });
           this.#index++;
           continue;
         }

@@ -1,4 +1,5 @@
 import { deny, pass, type Guard } from '../contract/guard.js';
+import { passesConfigsWhen } from '../engine/config-skips.js';
 
 /**
  * Denies a request without a signed-in user with `auth_required` (401) unless the config has
@@ -11,7 +12,10 @@ import { deny, pass, type Guard } from '../contract/guard.js';
  * const decision = await evaluateCast(config, { ip: '192.0.2.1', user: { id: 'u-1' } }, createMemoryStores());
  * ```
  */
-export const authenticationGuard: Guard = {
-  name: 'authentication',
-  check: ({ config, request }) => (request.user !== null || config.allowAnonymous ? pass() : deny('auth_required')),
-};
+export const authenticationGuard: Guard = /* @__PURE__ */ passesConfigsWhen(
+  {
+    name: 'authentication',
+    check: ({ config, request }) => (request.user !== null || config.allowAnonymous ? pass() : deny('auth_required')),
+  },
+  (config) => config.allowAnonymous,
+);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CastConfig } from '../../src/config/schema.js';
 import { pass, skip, type Guard } from '../../src/contract/guard.js';
 import { configSkipsOf } from '../../src/engine/config-skips.js';
 import { createCastEvaluator, evaluateCast } from '../../src/engine/evaluate.js';
@@ -9,12 +10,27 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** The guards of the list whose verdict the config alone decides, with that verdict. */
+function decided(cfg: CastConfig, guards: readonly Guard[]): [string, string][] {
+  const known = configSkipsOf(cfg, guards) ?? [];
+  return guards.flatMap((guard, i): [string, string][] => {
+    const verdict = known[i];
+    return verdict !== undefined && verdict.check === guard.check ? [[guard.name, verdict.verdict]] : [];
+  });
+}
+
 describe('guards a config never uses', () => {
   it('are the built-in guards whose feature the config leaves off, and no others', () => {
-    const plain = config();
-    const skips = configSkipsOf(plain, defaultGuards) ?? [];
-    const skipped = defaultGuards.filter((guard, i) => skips[i] === guard.check).map((guard) => guard.name);
-    expect(skipped).toEqual(['expiry', 'referrer', 'signedLink', 'captcha', 'rateLimit', 'quota', 'liveSessions']);
+    expect(decided(config(), defaultGuards)).toEqual([
+      ['expiry', 'skip'],
+      ['referrer', 'skip'],
+      ['signedLink', 'skip'],
+      ['authentication', 'pass'],
+      ['captcha', 'skip'],
+      ['rateLimit', 'skip'],
+      ['quota', 'skip'],
+      ['liveSessions', 'skip'],
+    ]);
 
     const full = config({
       validUntil: '2999-01-01T00:00:00Z',
@@ -23,17 +39,18 @@ describe('guards a config never uses', () => {
       sessionsRemaining: 10,
       allowResume: false,
     });
-    const fullSkips = configSkipsOf(full, defaultGuards) ?? [];
-    expect(defaultGuards.filter((guard, i) => fullSkips[i] === guard.check).map((guard) => guard.name)).toEqual([
-      'signedLink',
-      'captcha',
-      'resume',
-      'liveSessions',
+    expect(decided(full, defaultGuards)).toEqual([
+      ['signedLink', 'skip'],
+      ['authentication', 'pass'],
+      ['captcha', 'skip'],
+      ['resume', 'skip'],
+      ['liveSessions', 'skip'],
     ]);
+    // Signed-in users only: the authentication guard decides on the request.
+    expect(decided(config({ allowAnonymous: false }), defaultGuards).map(([name]) => name)).not.toContain('authentication');
     // Resuming depends on the request (only a signed-in user resumes): never skipped without a call
     // unless the config turns it off.
-    const resuming = configSkipsOf(config(), defaultGuards) ?? [];
-    expect(resuming[defaultGuards.indexOf(resumeGuard)]).toBeUndefined();
+    expect(decided(config(), defaultGuards).map(([name]) => name)).not.toContain(resumeGuard.name);
   });
 
   it('are worked out once per config and guard list', () => {
@@ -51,14 +68,12 @@ describe('guards a config never uses', () => {
     expect(decision.trace[0]).toEqual({ guard: 'audit', verdict: 'skip', durationMs: 0 });
   });
 
-  it('are traced as skipped, with 0 ms, exactly as when they are called', async () => {
+  it('are traced with their verdict and 0 ms (they have nothing to check), as a skip is when called', async () => {
     const decision = await evaluateCast(config(), { ip: '203.0.113.9', now: t0 }, stores());
-    expect(decision.trace.filter((entry) => entry.verdict === 'skip')).toEqual(
-      ['expiry', 'referrer', 'signedLink', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'liveSessions'].map((guard) => ({
-        guard,
-        verdict: 'skip',
-        durationMs: 0,
-      })),
+    expect(decision.trace.filter((entry) => entry.guard !== 'provision')).toEqual(
+      ['expiry', 'referrer', 'signedLink', 'authentication', 'parameters', 'captcha', 'resume', 'rateLimit', 'quota', 'liveSessions'].map(
+        (guard) => ({ guard, verdict: guard === 'authentication' ? 'pass' : 'skip', durationMs: 0 }),
+      ),
     );
   });
 
