@@ -118,7 +118,7 @@ export const re2Engine: RegexEngine = (anchoredPattern) => {
   // A string is copied into a new native buffer held by weak handles on every call (node-re2 caches
   // only the last string object); a Buffer from Node's pool is matched as it is, at half the cost.
   // The bytes are the same UTF-8 either way (lone surrogates become U+FFFD in both).
-  return { test: (value) => re.test(Buffer.from(value, 'utf8')) };
+  return latestAnswerKept((value) => re.test(Buffer.from(value, 'utf8')));
 };
 
 /**
@@ -142,8 +142,27 @@ export const re2jsEngine: RegexEngine = (anchoredPattern) => {
   } catch (error) {
     throw new SyntaxError(error instanceof Error ? error.message : 'invalid pattern');
   }
-  return { test: (value) => re.test(value) };
+  return latestAnswerKept((value) => re.test(value));
 };
+
+/**
+ * A built-in engine's matcher, which keeps its latest answer: most requests to a link carry the same
+ * value (the one file a published link opens), and comparing two strings costs a fraction of a match
+ * (the value is copied to UTF-8 first). The answer depends on the value alone, so this is exact.
+ */
+function latestAnswerKept(test: (value: string) => boolean): PatternMatcher {
+  let latestValue: string | undefined;
+  let latestAnswer = false;
+  return {
+    test: (value) => {
+      if (value === latestValue) return latestAnswer;
+      const answer = test(value);
+      latestValue = value;
+      latestAnswer = answer;
+      return answer;
+    },
+  };
+}
 
 /**
  * The engine patterns compile with when the host passes none: native RE2 where it loads, else re2js.

@@ -97,3 +97,26 @@ describe('tryCompileValuePattern: compiling without a throw, for the config pars
     expect(tryCompileValuePattern('a', engine)).toEqual({ ok: false, reason: 'unknown error' });
   });
 });
+
+describe('a built-in engine matcher asked the same value again', () => {
+  const engines: [string, RegexEngine][] = [['re2js', re2jsEngine], ...(isRe2Available() ? [['re2', re2Engine] as [string, RegexEngine]] : [])];
+
+  for (const [name, engine] of engines) {
+    it(`answers each value on its own, whatever it was asked before (${name})`, () => {
+      const matcher = engine('^(?:[a-z]+\\.xlsx)$');
+      const asked = ['q.xlsx', 'q.xlsx', 'Q.xlsx', 'Q.xlsx', 'q.xlsx', '', 'q.xlsx', ''.concat('q', '.xlsx')];
+      expect(asked.map((value) => matcher.test(value))).toEqual([true, true, false, false, true, false, true, true]);
+    });
+
+    it(`answers any sequence of values as a fresh matcher would (${name}, property)`, () => {
+      const values = fc.constantFrom('a.xlsx', 'b.xlsx', 'A.xlsx', 'a.xls', '', 'é.xlsx');
+      fc.assert(
+        fc.property(fc.array(values, { maxLength: 20 }), (sequence) => {
+          const kept = engine('^(?:[a-z]+\\.xlsx)$');
+          for (const value of sequence) expect(kept.test(value)).toBe(engine('^(?:[a-z]+\\.xlsx)$').test(value));
+        }),
+        { numRuns: 100 },
+      );
+    });
+  }
+});
