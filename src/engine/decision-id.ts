@@ -12,6 +12,10 @@ const counterStart = 0x10000000;
 const counterEnd = 0x40000000;
 let prefix = '';
 let counter = counterEnd;
+/** The prefix and the counter's first six hex digits, which change once every 256 ids. */
+let head = '';
+/** The two hex digits of every byte, so most ids format no number. */
+const lowDigits: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /** Draws a fresh random prefix: `xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxx`. */
 function reseed(): void {
@@ -20,10 +24,13 @@ function reseed(): void {
   const variant = (((bytes[11] ?? 0) & 0x3) | 0x8).toString(16);
   prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(12, 15)}-${variant}${hex.slice(15, 18)}-${hex.slice(18, 22)}`;
   counter = counterStart;
+  head = prefix + (counter >>> 8).toString(16);
 }
 
 /** The next decision id: UUID-shaped, unique within the process and, by its random prefix, across processes. */
 export function nextDecisionId(): string {
   if (++counter >= counterEnd) reseed();
-  return prefix + counter.toString(16);
+  const low = counter & 0xff;
+  if (low === 0) head = prefix + (counter >>> 8).toString(16);
+  return head + (lowDigits[low] as string);
 }
