@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CastConfig } from '../../src/config/schema.js';
+import { safeParseCastConfig } from '../../src/config/parse.js';
+import type { CastConfig, CastConfigInput } from '../../src/config/schema.js';
+import type { CastRequest } from '../../src/contract/request.js';
 import { pass, skip, type Guard } from '../../src/contract/guard.js';
 import { configSkipsOf } from '../../src/engine/config-skips.js';
 import { createCastEvaluator, evaluateCast } from '../../src/engine/evaluate.js';
 import { captchaGuard, defaultGuards, expiryGuard, provisionGuard, quotaGuard, rateLimitGuard, resumeGuard } from '../../src/guards/index.js';
-import { config, stores, t0 } from '../helpers/cast.js';
+import { config, contextFor, stores, t0 } from '../helpers/cast.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -97,5 +99,50 @@ describe('guards a config never uses', () => {
       ['quota', 'skip'],
       ['provision', 'pass'],
     ]);
+  });
+
+  it('say what the guard itself answers: for every mix of features and any request, calling it gives the same verdict', async () => {
+    // A verdict registered beside a guard is a twin of its own first test; a twin that drifted would
+    // skip a guard that has something to check. Every subset of the features below, against anonymous
+    // and signed-in requests with and without a Referer, parameters and a link token.
+    const features: readonly Partial<CastConfigInput>[] = [
+      { validUntil: '2999-01-01T00:00:00Z' },
+      { allowedReferrers: ['example.com'] },
+      { requireSignedLink: true },
+      { allowAnonymous: false },
+      { requireCaptcha: true },
+      { allowResume: false },
+      { ipRateLimit: { sessions: 5, withinSeconds: 60 } },
+      { sessionsRemaining: 10 },
+      { maxLiveSessions: 3 },
+      { maxLiveSessionsPerClient: 1 },
+    ];
+    const requests: readonly CastRequest[] = [
+      { ip: '203.0.113.9' },
+      { ip: '203.0.113.9', referrer: 'https://example.com/page', query: { kasm_url: 'https://example.com/' } },
+      { ip: '2001:db8::1', user: { id: 'u-1' } },
+      { ip: '203.0.113.9', user: { id: 'u-1' }, referrer: 'https://evil.example/', linkToken: 'not-a-token', captchaToken: 'token' },
+    ];
+    let configs = 0;
+    let compared = 0;
+    for (let mask = 0; mask < 1 << features.length; mask++) {
+      const input = Object.assign({ name: 'Test', key: 'test-key-0123456789', imageId: 'img-chrome', allowAnonymous: true }, ...features.filter((_, i) => (mask & (1 << i)) !== 0));
+      const parsed = safeParseCastConfig(input);
+      if (!parsed.success) continue;
+      configs++;
+      const cfg = parsed.config;
+      const known = configSkipsOf(cfg, defaultGuards) ?? [];
+      for (const [index, guard] of defaultGuards.entries()) {
+        const verdict = known[index]?.verdict;
+        if (verdict === undefined) continue;
+        for (const request of requests) {
+          const answer = await guard.check(contextFor(cfg, request));
+          expect(answer.verdict, `${guard.name} on ${JSON.stringify(input)} for ${JSON.stringify(request)}`).toBe(verdict);
+          compared++;
+        }
+      }
+    }
+    expect(configs).toBeGreaterThan(256);
+    expect(compared).toBeGreaterThan(1_000);
   });
 });
