@@ -99,7 +99,17 @@ function registerRoutes(fastify: FastifyInstance, options: CastgateFastifyOption
   guardBadUrls(fastify.server, fastify.prefix, core);
 
   // Not an async function: Fastify would wrap its promise and the answer would wait one more turn.
-  // The reply is sent when the handler's promise settles (it never rejects; a failing send is a 500).
+  // The reply is sent when the handler's promise settles. A send that throws (Node refuses a header)
+  // is answered with castgate's 500 instead: thrown inside a `then` callback it would be an unhandled
+  // rejection, and the visitor would get no answer.
+  const sendOrFail = (request: FastifyRequest, reply: FastifyReply, output: CastHttpOutput): void => {
+    try {
+      send(reply, output);
+    } catch (error) {
+      for (const name of Object.keys(output.headers)) reply.removeHeader(name);
+      send(reply, fail('internal_error', request.headers.accept, error));
+    }
+  };
   fastify.all('/cast/*', (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.body;
     const input: CastHttpInput = {
@@ -111,8 +121,12 @@ function registerRoutes(fastify: FastifyInstance, options: CastgateFastifyOption
       body: raw instanceof Uint8Array ? raw : undefined,
     };
     handle(input).then(
-      (output) => send(reply, output),
-      (error: unknown) => send(reply, fail('internal_error', request.headers.accept, error)),
+      (output) => {
+        sendOrFail(request, reply, output);
+      },
+      (error: unknown) => {
+        sendOrFail(request, reply, fail('internal_error', request.headers.accept, error));
+      },
     );
   });
 }

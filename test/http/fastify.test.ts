@@ -47,4 +47,33 @@ describe('castgateFastify: the plugin in a host app', () => {
       await app.close();
     }
   });
+
+  it('answers castgate\'s 500 page when Node refuses a header of the answer, with no unhandled rejection', async () => {
+    const app = fastify();
+    // Stands in for Node refusing a header value (ERR_INVALID_CHAR) while the answer is sent.
+    app.addHook('onRequest', (_request, reply, done) => {
+      const setHeaders = reply.headers.bind(reply);
+      reply.headers = (values) => {
+        if ('x-cast-decision-id' in values) throw new TypeError('Invalid character in header content ["x-cast-decision-id"]');
+        return setHeaders(values);
+      };
+      done();
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await app.register(castgateFastify, { configs: [contractConfigs.anon], stores: createMemoryStores() });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as AddressInfo;
+      const answer = await send(`http://127.0.0.1:${port}`, `/cast/${contractConfigs.anon.key}`);
+      expect(answer.status).toBe(500);
+      expect(answer.body).toContain('Something went wrong');
+      expect(answer.body).not.toContain('Invalid character');
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await app.close();
+    }
+  });
 });
