@@ -253,9 +253,14 @@ interface Carried {
 
 // ---- answering a decision ---------------------------------------------------------------------
 
+/** The `Retry-After` of a decision, in seconds: only a `rate_limited` denial has one. */
+function retryAfterOf(decision: CastDecision): number | undefined {
+  return decision.allowed || decision.error.code !== 'rate_limited' ? undefined : decision.error.retryAfterSeconds;
+}
+
 function decisionHeaders(decision: CastDecision): Record<string, string> | undefined {
   const id = decisionIdOf(decision);
-  const retry = decision.allowed || decision.error.code !== 'rate_limited' ? undefined : decision.error.retryAfterSeconds;
+  const retry = retryAfterOf(decision);
   if (id === undefined && retry === undefined) return undefined;
   const headers: Record<string, string> = {};
   if (id !== undefined) headers['x-cast-decision-id'] = id;
@@ -280,8 +285,7 @@ function answerJson(settings: Settings, decision: CastDecision, url: string): Ca
   const challenge = challengeCodes.has(error.code);
   const loginUrl = error.code === 'auth_required' && settings.loginUrl !== undefined ? settings.loginUrl(url) : undefined;
   const redirectUrl = challenge ? undefined : decision.redirectUrl;
-  const retryAfter = error.code === 'rate_limited' ? error.retryAfterSeconds : undefined;
-  return decisionJsonOutput(error.status, { allowed: false, error, redirectUrl, loginUrl, decisionId, trace }, decisionId, retryAfter);
+  return decisionJsonOutput(error.status, { allowed: false, error, redirectUrl, loginUrl, decisionId, trace }, decisionId, retryAfterOf(decision));
 }
 
 function answerHtml(settings: Settings, decision: CastDecision, url: string, carried: Carried, nowMs: number, headers: Readonly<Record<string, string>> | undefined): CastHttpOutput {
