@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionInput } from '../../../src/contract/stores.js';
 import { createRedisStores, isRedisStoreError } from '../../../src/stores/redis/index.js';
+import { commandsPerWrite } from '../../../src/stores/redis/tick-writes.js';
 import { testClients } from './clients.js';
 import { redisAvailability, redisSkipNote, startRedisServer, type RedisServer } from './redis-server.js';
 
@@ -34,7 +35,7 @@ async function socketWritesDuring<T>(client: Redis, work: () => Promise<T>): Pro
   }
 }
 
-describe.skipIf(!redisAvailability.available)(`ioredis: the scripts of one tick go out in one write${redisSkipNote}`, () => {
+describe.skipIf(!redisAvailability.available)(`ioredis: the scripts of one tick go out together, at most ${commandsPerWrite} a write${redisSkipNote}`, () => {
   let server: RedisServer;
   const clients = testClients(() => server.port);
   let ioredis: Redis;
@@ -62,6 +63,17 @@ describe.skipIf(!redisAvailability.available)(`ioredis: the scripts of one tick 
     expect(result.filter((taken) => taken.ok)).toHaveLength(10);
     expect(result.filter((taken) => !taken.ok)).toEqual(Array.from({ length: 6 }, () => ({ ok: false, code: 'quota_exhausted' })));
     expect(await stores.quota.remaining('tick')).toBe(0);
+  });
+
+  it('splits a tick of 40 admissions into writes of at most 16, so Redis starts on the first while Node prepares the rest', async () => {
+    expect(commandsPerWrite).toBe(16);
+    const stores = createRedisStores(ioredis, { prefix: freshPrefix() });
+    const { writes, result } = await socketWritesDuring(ioredis, () =>
+      Promise.all(Array.from({ length: 40 }, (_, i) => stores.admission.take(admissionOf('split', `192.0.2.${i}`, 100)))),
+    );
+    expect(writes).toBe(3);
+    expect(result.map((taken) => (taken.ok ? taken.quota.remaining : -1)).sort((a, b) => b - a)).toEqual(Array.from({ length: 40 }, (_, i) => 99 - i));
+    expect(await stores.quota.remaining('split')).toBe(60);
   });
 
   it('answers the host\u2019s own commands sent in the same tick with their own replies, in order', async () => {
