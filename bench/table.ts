@@ -4,17 +4,21 @@ export function printResults(results: Record<string, unknown>, only: readonly st
   const rows: string[][] = [['part', 'castgate', 'baseline', 'ratio', 'notes']];
   const get = (part: string) => results[part] as Record<string, Record<string, number | string> | number | undefined>;
   const fmt = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
+  const floorNote = (floor: unknown) => {
+    const f = floor as { opsPerSec?: number; ratio?: number } | undefined;
+    return f?.opsPerSec === undefined ? 'no floor measured' : `hand-written floor ${fmt(f.opsPerSec)}/s, ratio ${fmt(f.ratio)}`;
+  };
   if (only.includes('memory')) {
     const m = get('memory');
     const c = m.castgate as Record<string, number>;
     const b = m.baseline as Record<string, number | string>;
-    rows.push(['memory (decisions/s)', fmt(c.opsPerSec), `${fmt(b.opsPerSec)} ${String(b.name)}`, fmt(m.ratio), `p50 ${c.p50Us} µs, p99 ${c.p99Us} µs`]);
+    rows.push(['memory (decisions/s)', fmt(c.opsPerSec), `${fmt(b.opsPerSec)} ${String(b.name)}`, fmt(m.ratio), `p50 ${c.p50Us} µs, p99 ${c.p99Us} µs; ${floorNote(m.floor)}`]);
   }
   if (only.includes('memoryRepeated')) {
     const m = get('memoryRepeated');
     const c = m.castgate as Record<string, number>;
     const b = m.baseline as Record<string, number | string>;
-    rows.push(['memoryRepeated (decisions/s)', fmt(c.opsPerSec), `${fmt(b.opsPerSec)} ${String(b.name)}`, fmt(m.ratio), `65,536 clients cycled, p50 ${c.p50Us} µs`]);
+    rows.push(['memoryRepeated (decisions/s)', fmt(c.opsPerSec), `${fmt(b.opsPerSec)} ${String(b.name)}`, fmt(m.ratio), `65,536 clients cycled, p50 ${c.p50Us} µs; ${floorNote(m.floor)}`]);
   }
   if (only.includes('redis')) {
     const r = get('redis');

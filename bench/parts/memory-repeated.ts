@@ -1,7 +1,8 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createMemoryStores, evaluateCast, parseCastConfig, type CastStores } from 'castgate';
 import { measure, ratio, type BenchBudget } from '../harness.js';
-import { addressPool, fullPathConfig } from './memory.js';
+import { floorDecider } from './memory-floor.js';
+import { addressPool, floorName, fullPathConfig } from './memory.js';
 
 /** How many clients the repeated workload cycles through (a power of two). */
 export const repeatedClients = 1 << 16;
@@ -36,7 +37,9 @@ export async function benchMemoryRepeated(budget: BenchBudget) {
   let limiter: RateLimiterMemory | undefined;
   let i = 0;
   let j = 0;
+  let k = 0;
   let denied = 0;
+  let floor: ReturnType<typeof floorDecider> | undefined;
   const baselineName = 'rate-limiter-flexible RateLimiterMemory.consume (same keys)';
   const figures = await measure(budget, {
     castgate: {
@@ -62,6 +65,17 @@ export async function benchMemoryRepeated(budget: BenchBudget) {
         await limiter!.consume(addresses[j++ & mask]!);
       },
     },
+    [floorName]: {
+      beforeAll: () => {
+        floor = floorDecider({ limit: 10_000, windowMs: 3_600_000, keepSessions: 10_000 });
+      },
+      afterAll: () => {
+        floor = undefined;
+      },
+      fn: async () => {
+        if (floor!({ ip: addresses[k++ & mask]!, referrer: 'https://example.com/page', query }) === null) denied++;
+      },
+    },
   });
   if (denied > 0) throw new Error(`the repeated path was denied ${denied} times: the bench must measure allowed decisions`);
   const castgate = figures.castgate!;
@@ -70,5 +84,6 @@ export async function benchMemoryRepeated(budget: BenchBudget) {
     castgate: { opsPerSec: castgate.opsPerSec, p50Us: castgate.p50Us, p99Us: castgate.p99Us },
     baseline: { name: baselineName, opsPerSec: baseline.opsPerSec },
     ratio: ratio(castgate.opsPerSec, baseline.opsPerSec),
+    floor: { name: floorName, opsPerSec: figures[floorName]!.opsPerSec, ratio: ratio(figures[floorName]!.opsPerSec, baseline.opsPerSec) },
   };
 }

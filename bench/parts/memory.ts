@@ -1,6 +1,7 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createMemoryStores, evaluateCast, parseCastConfig, type CastStores, type SessionProvisioner } from 'castgate';
 import { measure, ratio, type BenchBudget } from '../harness.js';
+import { floorDecider } from './memory-floor.js';
 
 /** The seed's Excel remote app, with its RE2 pattern, behind a referrer list, a per-IP limit and a quota. */
 export const fullPathConfig = parseCastConfig({
@@ -43,6 +44,12 @@ export function addressPool(size = poolSize): string[] {
 export const memoryClients = 1 << 16;
 
 /**
+ * The name of the third task of both memory parts: the same work written out by hand with nothing else
+ * (memory-floor.ts), whose ratio bounds what any implementation could reach on that workload.
+ */
+export const floorName = 'hand-written floor (same work, nothing else)';
+
+/**
  * SPEC §10 `memory`: the full anonymous path (referrer list, per-IP limit of 100 a minute, quota, the
  * RE2 remote app, a provisioner that keeps nothing) on `createMemoryStores()`' rate-limit and quota
  * stores, against `RateLimiterMemory.consume` with the same limit over the same clients.
@@ -55,7 +62,9 @@ export async function benchMemory(budget: BenchBudget) {
   let limiter: RateLimiterMemory | undefined;
   let i = 0;
   let j = 0;
+  let k = 0;
   let denied = 0;
+  let floor: ReturnType<typeof floorDecider> | undefined;
   const figures = await measure(budget, {
     castgate: {
       beforeAll: () => {
@@ -81,13 +90,26 @@ export async function benchMemory(budget: BenchBudget) {
         await limiter!.consume(addresses[j++ & mask]!);
       },
     },
+    [floorName]: {
+      beforeAll: () => {
+        floor = floorDecider({ limit: 100, windowMs: 60_000, keepSessions: 0 });
+      },
+      afterAll: () => {
+        floor = undefined;
+      },
+      fn: async () => {
+        if (floor!({ ip: addresses[k++ & mask]!, referrer: 'https://example.com/page', query }) === null) denied++;
+      },
+    },
   });
   if (denied > 0) throw new Error(`the full path was denied ${denied} times: the bench must measure allowed decisions`);
   const castgate = figures.castgate!;
   const baseline = figures['rate-limiter-flexible RateLimiterMemory.consume']!;
+  const floorFigures = figures[floorName]!;
   return {
     castgate: { opsPerSec: castgate.opsPerSec, p50Us: castgate.p50Us, p99Us: castgate.p99Us },
     baseline: { name: 'rate-limiter-flexible RateLimiterMemory.consume', opsPerSec: baseline.opsPerSec, p50Us: baseline.p50Us, p99Us: baseline.p99Us },
     ratio: ratio(castgate.opsPerSec, baseline.opsPerSec),
+    floor: { name: floorName, opsPerSec: floorFigures.opsPerSec, ratio: ratio(floorFigures.opsPerSec, baseline.opsPerSec) },
   };
 }
