@@ -1,6 +1,8 @@
 // One side of an HTTP bench, in its own process so the load generator does not share its event
-// loop: `<framework> castgate` (castgate's adapter on memory stores) or `<framework> baseline` (a
-// bare route of the same framework doing the same framework work and answering the same JSON).
+// loop: `<framework> castgate` (castgate's adapter on memory stores), `<framework> floor` (the same
+// adapter with the bench's hand-written floor in place of the engine: what castgate's HTTP layer
+// could reach with a perfect engine) or `<framework> baseline` (a bare route of the same framework
+// doing the same framework work and answering the same JSON).
 // Frameworks: express, fastify, hono (castgate/fetch on @hono/node-server). Prints the port, then
 // serves until killed.
 import type { Server } from 'node:http';
@@ -10,24 +12,35 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import express from 'express';
 import { fastify } from 'fastify';
 import { Hono } from 'hono';
-import { createMemoryStores, type CastStores } from 'castgate';
+import { createMemoryStores, type CastDecision, type CastEvaluator, type CastQuery, type CastStores } from 'castgate';
 import { castgateExpress } from 'castgate/express';
 import { castgateFastify } from 'castgate/fastify';
 import { createCastFetchHandler } from 'castgate/fetch';
+import { floorDecider } from './parts/memory-floor.js';
 import { countingProvisioner, fullPathConfig } from './parts/memory.js';
 
 const [framework, mode, sample] = process.argv.slice(2);
-if ((framework !== 'express' && framework !== 'fastify' && framework !== 'hono') || (mode !== 'castgate' && mode !== 'baseline')) {
-  throw new Error('usage: http-server.ts express|fastify|hono castgate|baseline [body]');
+if ((framework !== 'express' && framework !== 'fastify' && framework !== 'hono') || (mode !== 'castgate' && mode !== 'floor' && mode !== 'baseline')) {
+  throw new Error('usage: http-server.ts express|fastify|hono castgate|floor|baseline [body]');
 }
 const body = JSON.parse(sample ?? '{}') as unknown;
-const castgate = mode === 'castgate';
+const castgate = mode !== 'baseline';
+
+/** The floor as an evaluator: the bench's limit, a provisioner that keeps nothing, the `file` parameter. */
+function floorEvaluator(): CastEvaluator {
+  const decide = floorDecider({ limit: 100, windowMs: 60_000, keepSessions: 0 });
+  const fileOf = (query: CastQuery | undefined) => (query instanceof URLSearchParams ? (query.get('file') ?? undefined) : (query?.file as string | undefined));
+  return (_config, request) => {
+    const decision = decide({ ip: request.ip, referrer: request.referrer ?? '', query: { file: fileOf(request.query) } });
+    return decision === null ? Promise.reject(new Error('the floor refused a bench request')) : Promise.resolve(decision as CastDecision);
+  };
+}
 
 function stores(): CastStores {
   const memory = createMemoryStores();
   return { rateLimit: memory.rateLimit, quota: memory.quota, sessions: countingProvisioner() };
 }
-const options = () => ({ configs: [fullPathConfig], stores: stores() });
+const options = () => ({ configs: [fullPathConfig], stores: stores(), ...(mode === 'floor' ? { evaluate: floorEvaluator() } : {}) });
 
 function announce(port: number, stop: () => void): void {
   console.log(String(port));

@@ -36,7 +36,9 @@ export function printResults(results: Record<string, unknown>, only: readonly st
     const h = get(part);
     const c = h.castgate as Record<string, number>;
     const b = h.baseline as Record<string, number | string>;
-    rows.push([label, fmt(c.reqPerSec), `${fmt(b.reqPerSec)} ${String(b.name)}`, fmt(h.ratio), '']);
+    const f = h.floor as { reqPerSec?: number; ratio?: number } | undefined;
+    const note = f?.reqPerSec === undefined ? '' : `adapter with a hand-written floor for the engine ${fmt(f.reqPerSec)}/s, ratio ${fmt(f.ratio)}`;
+    rows.push([label, fmt(c.reqPerSec), `${fmt(b.reqPerSec)} ${String(b.name)}`, fmt(h.ratio), note]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));

@@ -16,7 +16,7 @@ export interface FloorWorkload {
 export interface FloorRequest {
   readonly ip: string;
   readonly referrer: string;
-  readonly query: { readonly file?: string };
+  readonly query: { readonly file?: string | undefined };
 }
 
 /** The default guards and what each answers on this path (the config leaves five with nothing to check). */

@@ -39,7 +39,7 @@ describe('bench harness (smoke run)', () => {
     for (const part of [results.memory, results.memoryRepeated]) {
       expect(part).toMatchObject({ floor: { name: expect.stringContaining('floor'), opsPerSec: expect.any(Number), ratio: expect.any(Number) } });
     }
-    expect(results.http).toMatchObject({ castgate: { reqPerSec: expect.any(Number) }, baseline: { reqPerSec: expect.any(Number) }, ratio: expect.any(Number) });
+    expect(results.http).toMatchObject({ castgate: { reqPerSec: expect.any(Number) }, baseline: { reqPerSec: expect.any(Number) }, ratio: expect.any(Number), floor: { reqPerSec: expect.any(Number), ratio: expect.any(Number) } });
     expect(results.regex).toMatchObject({ re2: expect.any(Array), re2js: expect.any(Array), regexp: expect.any(Array) });
     expect((results.regex as { re2js: unknown[] }).re2js.length).toBeGreaterThan(0);
     expect(results.memoryStore).toMatchObject({ addresses: expect.any(Number), keyCap: expect.any(Number), peakHeapBytes: expect.any(Number), heapAfterPruneBytes: expect.any(Number) });
