@@ -28,7 +28,7 @@ const castgate = mode !== 'baseline';
 
 /** The floor as an evaluator: the bench's limit, a provisioner that keeps nothing, the `file` parameter. */
 function floorEvaluator(): CastEvaluator {
-  const decide = floorDecider({ limit: 100, windowMs: 60_000, keepSessions: 0 });
+  const decide = floorDecider({ config: fullPathConfig, limit: 100, windowMs: 60_000, keepSessions: 0 });
   const fileOf = (query: CastQuery | undefined) => (query instanceof URLSearchParams ? (query.get('file') ?? undefined) : (query?.file as string | undefined));
   return (_config, request) => {
     const decision = decide({ ip: request.ip, referrer: request.referrer ?? '', query: { file: fileOf(request.query) } });

@@ -1,11 +1,18 @@
 import { randomFillSync } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import RE2 from 're2';
-import { quoteWindowsArg } from 'castgate';
-import { fullPathConfig } from './memory.js';
+import { quoteWindowsArg, type CastConfig } from 'castgate';
+import type { BenchTask } from '../harness.js';
 
-/** The workload a floor decides: the memory parts' limit and window, and how many sessions it remembers. */
+/**
+ * The name of the floor's task in both memory parts: the same work written out by hand with nothing
+ * else, whose ratio bounds what any implementation could reach on that workload.
+ */
+export const floorName = 'hand-written floor (same work, nothing else)';
+
+/** The workload a floor decides: the bench's config (an anonymous remote-app link), its limit and window, and how many sessions it remembers. */
 export interface FloorWorkload {
+  readonly config: CastConfig;
   readonly limit: number;
   readonly windowMs: number;
   /** Sessions kept, oldest forgotten first: 10,000 like `createMemoryStores()`' provisioner, 0 like a provisioner that keeps nothing. */
@@ -47,15 +54,15 @@ const traceSteps = [
  * work: its ratio to the baseline bounds the ratio any implementation of SPEC §3 can reach here.
  */
 export function floorDecider(workload: FloorWorkload): (request: FloorRequest) => object | null {
-  const { limit, windowMs, keepSessions } = workload;
-  const remoteApp = fullPathConfig.remoteApp!;
+  const { config, limit, windowMs, keepSessions } = workload;
+  const remoteApp = config.remoteApp!;
   const arg = remoteApp.args[0]!;
   const pattern = new RE2(`^(?:${arg.valuePattern!})$`, 'u');
-  const listed = new Set(fullPathConfig.allowedReferrers.filter((host) => !host.startsWith('*.')));
-  const suffixes = fullPathConfig.allowedReferrers.filter((host) => host.startsWith('*.')).map((host) => host.slice(1));
-  const keyPrefix = `cast:${fullPathConfig.key}:v4:`;
+  const listed = new Set(config.allowedReferrers.filter((host) => !host.startsWith('*.')));
+  const suffixes = config.allowedReferrers.filter((host) => host.startsWith('*.')).map((host) => host.slice(1));
+  const keyPrefix = `cast:${config.key}:v4:`;
   const staticLaunch = {
-    imageId: fullPathConfig.imageId,
+    imageId: config.imageId,
     env: {},
     sessionOptions: { disableControlPanel: false, disableTips: false, enableSharing: false, disableFixedResolution: false },
     user: { anonymous: true, groupIds: ['all-users'] },
@@ -135,5 +142,24 @@ export function floorDecider(workload: FloorWorkload): (request: FloorRequest) =
     const durations = [0, t1 - t0, 0, 0, t2 - t1, 0, 0, t3 - t2, t4 - t3, 0, t5 - t4];
     const trace = traceSteps.map(([guard, verdict], i) => ({ guard, verdict, durationMs: durations[i] }));
     return { allowed: true, decisionId: `floor-${++decisions}`, outcome: 'created', session, launch, trace };
+  };
+}
+
+/**
+ * The floor as a bench task beside castgate's and the baseline's: built before it is measured and
+ * dropped after, deciding `next()`'s request on each call; a refusal counts in `onRefused`.
+ */
+export function floorTask(workload: FloorWorkload, next: () => FloorRequest, onRefused: () => void): BenchTask {
+  let decide: ReturnType<typeof floorDecider> | undefined;
+  return {
+    beforeAll: () => {
+      decide = floorDecider(workload);
+    },
+    afterAll: () => {
+      decide = undefined;
+    },
+    fn: async () => {
+      if (decide!(next()) === null) onRefused();
+    },
   };
 }

@@ -1,8 +1,8 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createMemoryStores, evaluateCast, parseCastConfig, type CastStores } from 'castgate';
 import { measure, ratio, type BenchBudget } from '../harness.js';
-import { floorDecider } from './memory-floor.js';
-import { addressPool, floorName, fullPathConfig } from './memory.js';
+import { floorName, floorTask } from './memory-floor.js';
+import { addressPool, fullPathConfig } from './memory.js';
 
 /** How many clients the repeated workload cycles through (a power of two). */
 export const repeatedClients = 1 << 16;
@@ -39,7 +39,6 @@ export async function benchMemoryRepeated(budget: BenchBudget) {
   let j = 0;
   let k = 0;
   let denied = 0;
-  let floor: ReturnType<typeof floorDecider> | undefined;
   const baselineName = 'rate-limiter-flexible RateLimiterMemory.consume (same keys)';
   const figures = await measure(budget, {
     castgate: {
@@ -65,17 +64,11 @@ export async function benchMemoryRepeated(budget: BenchBudget) {
         await limiter!.consume(addresses[j++ & mask]!);
       },
     },
-    [floorName]: {
-      beforeAll: () => {
-        floor = floorDecider({ limit: 10_000, windowMs: 3_600_000, keepSessions: 10_000 });
-      },
-      afterAll: () => {
-        floor = undefined;
-      },
-      fn: async () => {
-        if (floor!({ ip: addresses[k++ & mask]!, referrer: 'https://example.com/page', query }) === null) denied++;
-      },
-    },
+    [floorName]: floorTask(
+      { config: repeatedConfig, limit: 10_000, windowMs: 3_600_000, keepSessions: 10_000 },
+      () => ({ ip: addresses[k++ & mask]!, referrer: 'https://example.com/page', query }),
+      () => denied++,
+    ),
   });
   if (denied > 0) throw new Error(`the repeated path was denied ${denied} times: the bench must measure allowed decisions`);
   const castgate = figures.castgate!;

@@ -1,7 +1,7 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createMemoryStores, evaluateCast, parseCastConfig, type CastStores, type SessionProvisioner } from 'castgate';
 import { measure, ratio, type BenchBudget } from '../harness.js';
-import { floorDecider } from './memory-floor.js';
+import { floorName, floorTask } from './memory-floor.js';
 
 /** The seed's Excel remote app, with its RE2 pattern, behind a referrer list, a per-IP limit and a quota. */
 export const fullPathConfig = parseCastConfig({
@@ -43,11 +43,6 @@ export function addressPool(size = poolSize): string[] {
  */
 export const memoryClients = 1 << 16;
 
-/**
- * The name of the third task of both memory parts: the same work written out by hand with nothing else
- * (memory-floor.ts), whose ratio bounds what any implementation could reach on that workload.
- */
-export const floorName = 'hand-written floor (same work, nothing else)';
 
 /**
  * SPEC §10 `memory`: the full anonymous path (referrer list, per-IP limit of 100 a minute, quota, the
@@ -64,7 +59,6 @@ export async function benchMemory(budget: BenchBudget) {
   let j = 0;
   let k = 0;
   let denied = 0;
-  let floor: ReturnType<typeof floorDecider> | undefined;
   const figures = await measure(budget, {
     castgate: {
       beforeAll: () => {
@@ -90,17 +84,11 @@ export async function benchMemory(budget: BenchBudget) {
         await limiter!.consume(addresses[j++ & mask]!);
       },
     },
-    [floorName]: {
-      beforeAll: () => {
-        floor = floorDecider({ limit: 100, windowMs: 60_000, keepSessions: 0 });
-      },
-      afterAll: () => {
-        floor = undefined;
-      },
-      fn: async () => {
-        if (floor!({ ip: addresses[k++ & mask]!, referrer: 'https://example.com/page', query }) === null) denied++;
-      },
-    },
+    [floorName]: floorTask(
+      { config: fullPathConfig, limit: 100, windowMs: 60_000, keepSessions: 0 },
+      () => ({ ip: addresses[k++ & mask]!, referrer: 'https://example.com/page', query }),
+      () => denied++,
+    ),
   });
   if (denied > 0) throw new Error(`the full path was denied ${denied} times: the bench must measure allowed decisions`);
   const castgate = figures.castgate!;

@@ -9,7 +9,7 @@ describe('the bench floor (bench/parts/memory-floor.ts)', () => {
 
   it('answers the decision castgate answers on the memory path, but for its ids and durations', async () => {
     const decision = await evaluateCast(fullPathConfig, request, createMemoryStores());
-    const floor = floorDecider({ limit: 100, windowMs: 60_000, keepSessions: 10 })(request);
+    const floor = floorDecider({ config: fullPathConfig, limit: 100, windowMs: 60_000, keepSessions: 10 })(request);
     const comparable = (d: unknown) => {
       const { allowed, outcome, launch, session, trace } = d as { allowed: boolean; outcome: string; launch: unknown; session: { id: string; userId: string }; trace: { guard: string; verdict: string }[] };
       return { allowed, outcome, launch, session: { id: session.id.replace(/[0-9a-f-]+$/u, ''), userId: session.userId.replace(/[0-9a-f-]+$/u, '') }, trace: trace.map(({ guard, verdict }) => ({ guard, verdict })) };
@@ -19,7 +19,7 @@ describe('the bench floor (bench/parts/memory-floor.ts)', () => {
   });
 
   it('keeps an exact sliding window: the limit, then a free slot once the oldest leaves the window', async () => {
-    const decide = floorDecider({ limit: 2, windowMs: 50, keepSessions: 0 });
+    const decide = floorDecider({ config: fullPathConfig, limit: 2, windowMs: 50, keepSessions: 0 });
     expect(decide(request)).not.toBeNull();
     expect(decide(request)).not.toBeNull();
     expect(decide(request)).toBeNull();
@@ -28,7 +28,7 @@ describe('the bench floor (bench/parts/memory-floor.ts)', () => {
   });
 
   it('refuses what castgate refuses on this path: a foreign referrer, a file the pattern rejects, no file', () => {
-    const decide = floorDecider({ limit: 100, windowMs: 60_000, keepSessions: 0 });
+    const decide = floorDecider({ config: fullPathConfig, limit: 100, windowMs: 60_000, keepSessions: 0 });
     expect(decide({ ...request, referrer: 'https://evil.example/' })).toBeNull();
     expect(decide({ ...request, query: { file: 'C:\\Reports\\notes.txt' } })).toBeNull();
     expect(decide({ ...request, query: {} })).toBeNull();
