@@ -157,6 +157,14 @@ export function buildParsedRemoteAppArgs(app: RemoteAppConfig, query: CastQuery 
   return buildArgs(app, patternsFor(app, undefined), query);
 }
 
+/** Appends `item` to `argv` and its quoted form to `quoted`; answers how much longer the joined line gets. */
+function appendQuoted(item: string, argv: string[], quoted: string[]): number {
+  const piece = quoteWindowsArg(item);
+  argv.push(item);
+  quoted.push(piece);
+  return 1 + piece.length;
+}
+
 // One pass over the arguments with an index (no iterator, no closure): the quoted pieces are joined
 // once at the end, so the command line is one flat string (a session keeps it in its plan).
 function buildArgs(app: RemoteAppConfig, patterns: CompiledPatterns, query: CastQuery | undefined): RemoteAppArgsResult {
@@ -190,18 +198,8 @@ function buildArgs(app: RemoteAppConfig, patterns: CompiledPatterns, query: Cast
       fromUrl = parameter;
       value = raw;
     }
-    if (arg.argumentName !== undefined) {
-      const piece = quoteWindowsArg(arg.argumentName);
-      argv.push(arg.argumentName);
-      quoted.push(piece);
-      length += 1 + piece.length;
-    }
-    if (value !== undefined) {
-      const piece = quoteWindowsArg(value);
-      argv.push(value);
-      quoted.push(piece);
-      length += 1 + piece.length;
-    }
+    if (arg.argumentName !== undefined) length += appendQuoted(arg.argumentName, argv, quoted);
+    if (value !== undefined) length += appendQuoted(value, argv, quoted);
     if (fromUrl !== undefined) lastUrlParameter = fromUrl;
     // Name the URL parameter that took the line over the limit, or the last one before it. Static
     // arguments alone are never over it: the config parser refuses such a remote app.
